@@ -1,0 +1,66 @@
+"""Lazily created AWS clients: one per service per container, built on first use.
+
+Nothing here runs at import time, so importing a handler stays cheap and tests can point
+boto3 anywhere (moto, or the local stack through ``AWS_ENDPOINT_URL``, which boto3 honours).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_kms import KMSClient
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
+    from mypy_boto3_sesv2 import SESV2Client
+
+
+@cache
+def _session() -> object:
+    import boto3
+
+    return boto3.session.Session()
+
+
+def _client(service: str) -> object:
+    from botocore.config import Config
+
+    session = _session()
+    # Adaptive retries absorb throttling (SES, DynamoDB) before an error reaches the step.
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10
+    )
+    return session.client(service, config=config)  # type: ignore[attr-defined]
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    return _client("dynamodb")  # type: ignore[return-value]
+
+
+@cache
+def events() -> EventBridgeClient:
+    return _client("events")  # type: ignore[return-value]
+
+
+@cache
+def scheduler() -> EventBridgeSchedulerClient:
+    return _client("scheduler")  # type: ignore[return-value]
+
+
+@cache
+def sesv2() -> SESV2Client:
+    return _client("sesv2")  # type: ignore[return-value]
+
+
+@cache
+def kms() -> KMSClient:
+    return _client("kms")  # type: ignore[return-value]
+
+
+def reset() -> None:
+    """Forget every client (tests switch endpoints and credentials between cases)."""
+    for factory in (_session, dynamodb, events, scheduler, sesv2, kms):
+        factory.cache_clear()

@@ -1,0 +1,148 @@
+"""The write side: a rejection or a feedback is stored, then its event is published.
+
+Used by the app API and by the job-board webhooks alike, so a rejection typed in the app and
+one sent by an ATS go through the same path. Publishing happens after the write; if it fails
+the caller's request fails, and a retry of the same request (same id) finds the stored item
+still unpublished and publishes it then. Nothing accepted is silently dropped, and a retry
+after success publishes nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bounceback.cooldowns import reapply_date, resolve_cooldown
+from bounceback.errors import InvalidRequestError, NotFoundError
+from bounceback.events import (
+    EventMetadata,
+    FeedbackReceived,
+    FeedbackReceivedData,
+    RejectionLogged,
+    RejectionLoggedData,
+)
+from bounceback.model import Feedback, Recruiter, Rejection
+from bounceback.observability import MetricUnit, metrics
+from bounceback.services import Services
+from bounceback.store import feedback_sk, rejection_sk, user_pk
+
+# Clocks of phones and ATSs drift; a date a few minutes ahead is a clock, not a lie.
+CLOCK_SKEW = timedelta(minutes=5)
+OLDEST_REJECTION = timedelta(days=365 * 10)
+
+
+class RejectionDraft(BaseModel):
+    """What the app or a job board tells us about a rejection."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company: str
+    role: str
+    stage: str | None = None
+    rejected_at: datetime | None = None
+    reason: str | None = None
+    message: str | None = None
+    recruiter: Recruiter | None = None
+    cooldown_days: int | None = Field(default=None, ge=0, le=3650)
+
+
+def _check_date(moment: datetime, now: datetime, what: str) -> None:
+    if moment.tzinfo is None:
+        raise InvalidRequestError(f"{what} needs a timezone (e.g. 2026-05-01T09:00:00Z)")
+    if moment > now + CLOCK_SKEW:
+        raise InvalidRequestError(f"{what} is in the future")
+    if moment < now - OLDEST_REJECTION:
+        raise InvalidRequestError(f"{what} is more than ten years ago")
+
+
+def log_rejection(
+    services: Services,
+    *,
+    user_id: str,
+    rejection_id: str,
+    draft: RejectionDraft,
+    source: str,
+    now: datetime,
+    correlation_id: str,
+) -> tuple[Rejection, bool]:
+    """Store the rejection (once) and publish ``Rejection Logged`` (once it is stored).
+
+    Returns the stored rejection and whether this call created it.
+    """
+    rejected_at = draft.rejected_at or now
+    _check_date(rejected_at, now, "rejected_at")
+    cooldown = resolve_cooldown(
+        company=draft.company,
+        stage=draft.stage,
+        message=" ".join(t for t in (draft.message, draft.reason) if t) or None,
+        override_days=draft.cooldown_days,
+    )
+    candidate = Rejection(
+        id=rejection_id,
+        user_id=user_id,
+        company=draft.company,
+        role=draft.role,
+        stage=draft.stage,
+        reason=draft.reason,
+        message=draft.message,
+        rejected_at=rejected_at,
+        logged_at=now,
+        source=source,
+        recruiter=draft.recruiter,
+        cooldown=cooldown,
+        reapply_at=reapply_date(rejected_at, cooldown),
+    )
+    written = services.store.add_rejection(candidate)
+    stored = written.item
+    if written.unpublished:
+        services.bus.publish(
+            RejectionLogged(
+                metadata=EventMetadata(correlation_id=correlation_id, occurred_at=stored.logged_at),
+                data=RejectionLoggedData(
+                    user_id=user_id,
+                    rejection_id=stored.id,
+                    company=stored.company,
+                    source=stored.source,
+                ),
+            )
+        )
+        services.store.mark_published(user_pk(user_id), rejection_sk(stored.id), now)
+        metrics.add_metric(name="RejectionsLogged", unit=MetricUnit.Count, value=1)
+    return stored, written.created
+
+
+def record_feedback(
+    services: Services,
+    *,
+    user_id: str,
+    rejection_id: str,
+    feedback_id: str,
+    text: str,
+    received_at: datetime | None,
+    now: datetime,
+    correlation_id: str,
+) -> Feedback:
+    """Store the feedback on the user's rejection and publish ``Feedback Received``."""
+    rejection = services.store.get_rejection(user_id, rejection_id)
+    if rejection is None:
+        raise NotFoundError("rejection not found")
+    moment = received_at or now
+    _check_date(moment, now, "received_at")
+    candidate = Feedback(id=feedback_id, rejection_id=rejection_id, text=text, received_at=moment)
+    written = services.store.add_feedback(
+        user_id, candidate, company=rejection.company, role=rejection.role
+    )
+    stored = written.item
+    if written.unpublished:
+        services.bus.publish(
+            FeedbackReceived(
+                metadata=EventMetadata(correlation_id=correlation_id, occurred_at=now),
+                data=FeedbackReceivedData(
+                    user_id=user_id, rejection_id=rejection_id, feedback_id=stored.id
+                ),
+            )
+        )
+        services.store.mark_published(user_pk(user_id), feedback_sk(rejection_id, stored.id), now)
+        metrics.add_metric(name="FeedbackRecorded", unit=MetricUnit.Count, value=1)
+    return stored
