@@ -7,6 +7,9 @@ Never log personal data: emails, names, feedback or message text. Log ids and co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -14,4 +17,20 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-__all__ = ["MetricUnit", "logger", "metrics", "tracer"]
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+# Events carry it in their metadata block; HTTP requests in API Gateway's request id.
+CORRELATION_ID_PATH = "detail.metadata.correlation_id || requestContext.requestId"
+
+__all__ = ["MetricUnit", "instrumented", "logger", "metrics", "tracer"]
+
+
+def instrumented(handler: Handler) -> Handler:
+    """The stack every function wears: structured logs with the Lambda context and the
+    correlation id of the event or request, a trace of the invocation, and metrics flushed
+    at the end (cold starts counted)."""
+    with_metrics = metrics.log_metrics(capture_cold_start_metric=True)(handler)
+    traced = tracer.capture_lambda_handler(with_metrics)
+    return logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)(
+        traced
+    )

@@ -59,7 +59,6 @@ def email_pk(email: str) -> str:
 
 
 PROFILE_SK = "PROFILE"
-PLAN_SK = "PLAN"
 REJECTIONS = "REJECTIONS"
 NOTIFICATIONS = "NOTIFICATIONS"
 FEEDBACK = "FEEDBACK"
@@ -378,25 +377,6 @@ class Store:
                 yield _feedback(item), str(item.get("company", "")), str(item.get("role", ""))
             if token is None:
                 return
-
-    # ---------------------------------------------------------------- plan
-    def put_plan(self, user_id: str, plan_json: str, generated_at: datetime) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=_to_item(
-                {
-                    "PK": user_pk(user_id),
-                    "SK": PLAN_SK,
-                    "type": "plan",
-                    "plan": plan_json,
-                    "generated_at": _iso(generated_at),
-                }
-            ),
-        )
-
-    def get_plan_json(self, user_id: str) -> str | None:
-        item = self._get(user_pk(user_id), PLAN_SK)
-        return None if item is None else str(item["plan"])
 
     # ---------------------------------------------------------------- notifications
     def add_notification(self, notification: Notification) -> tuple[StoredNotification, bool]:

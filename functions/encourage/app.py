@@ -1,0 +1,26 @@
+"""Step 1, "don't take it personally": on "Rejection Logged", a supportive message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback.events import RejectionLoggedEnvelope
+from bounceback.observability import MetricUnit, instrumented, logger, metrics
+from bounceback.services import services
+from bounceback.workflow.encourage import encourage
+
+
+@instrumented
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
+    received = RejectionLoggedEnvelope.model_validate(event)
+    data = received.detail.data
+    created = encourage(
+        services(), user_id=data.user_id, rejection_id=data.rejection_id, now=received.time
+    )
+    metrics.add_metric(name="EncouragementsCreated", unit=MetricUnit.Count, value=int(created))
+    logger.info(
+        "encouragement handled", extra={"rejection_id": data.rejection_id, "created": created}
+    )
+    return {"created": created}

@@ -1,0 +1,24 @@
+"""Step 4b, "keep going": on "Cooldown Elapsed", "you can reapply now" with the progress since."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback.events import CooldownElapsedEnvelope
+from bounceback.observability import MetricUnit, instrumented, logger, metrics
+from bounceback.services import services
+from bounceback.workflow.reapply import notify_reapply
+
+
+@instrumented
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
+    received = CooldownElapsedEnvelope.model_validate(event)
+    data = received.detail.data
+    created = notify_reapply(
+        services(), user_id=data.user_id, rejection_id=data.rejection_id, now=received.time
+    )
+    metrics.add_metric(name="ReapplyWindowsOpened", unit=MetricUnit.Count, value=int(created))
+    logger.info("cooldown elapsed", extra={"rejection_id": data.rejection_id, "created": created})
+    return {"created": created}
