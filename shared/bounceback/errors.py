@@ -36,3 +36,7 @@ class InvalidPayloadError(BouncebackError):
 
 class PublishError(BouncebackError):
     """EventBridge refused one or more entries of a PutEvents batch."""
+
+
+class UnauthorizedError(BouncebackError):
+    """No valid identity on the request (the authorizer should have refused it already)."""

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from bounceback import aws
+from bounceback.connections import Connections
 from bounceback.events import DomainEvent, publish
 from bounceback.mail import Mailer
 from bounceback.settings import settings
@@ -28,13 +29,15 @@ class Services:
     timers: Timers
     mailer: Mailer
     bus: Bus
+    connections: Connections
 
 
 @cache
 def services() -> Services:
     config = settings()
+    store = Store(aws.dynamodb(), config.table_name)
     return Services(
-        store=Store(aws.dynamodb(), config.table_name),
+        store=store,
         timers=Timers(
             aws.scheduler(),
             config.schedule_group_name,
@@ -46,6 +49,7 @@ def services() -> Services:
         ),
         mailer=Mailer(aws.sesv2(), config.sender_email),
         bus=Bus(config.event_bus_name),
+        connections=Connections(store, aws.kms(), config.connection_key_id),
     )
 
 

@@ -18,6 +18,7 @@ class Settings(BaseModel):
     scheduler_role_arn: str
     scheduler_dead_letter_queue_arn: str
     sender_email: str
+    connection_key_id: str
     stage: str = "dev"
 
 

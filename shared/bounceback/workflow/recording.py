@@ -146,3 +146,48 @@ def record_feedback(
         services.store.mark_published(user_pk(user_id), feedback_sk(rejection_id, stored.id), now)
         metrics.add_metric(name="FeedbackRecorded", unit=MetricUnit.Count, value=1)
     return stored
+
+
+def update_rejection(
+    services: Services,
+    *,
+    user_id: str,
+    rejection_id: str,
+    changes: dict[str, object],
+    now: datetime,
+    correlation_id: str,
+) -> Rejection:
+    """Change a rejection (e.g. the user's own waiting period) and move its reapply timer."""
+    from bounceback.workflow.reapply import schedule_reapply
+
+    current = services.store.get_rejection(user_id, rejection_id)
+    if current is None:
+        raise NotFoundError("rejection not found")
+    fields = {name: value for name, value in changes.items() if name != "cooldown_days"}
+    merged = Rejection.model_validate(current.model_dump() | fields)
+    if "cooldown_days" in changes:  # set, or cleared with null
+        override = changes["cooldown_days"]
+    else:  # keep an override the user set before
+        override = current.cooldown.days if current.cooldown.basis == "user_override" else None
+    cooldown = resolve_cooldown(
+        company=merged.company,
+        stage=merged.stage,
+        message=" ".join(t for t in (merged.message, merged.reason) if t) or None,
+        override_days=override if isinstance(override, int) else None,
+    )
+    updated = merged.model_copy(
+        update={"cooldown": cooldown, "reapply_at": reapply_date(merged.rejected_at, cooldown)}
+    )
+    services.store.update_rejection(updated)
+    if updated.reapply_at != current.reapply_at and updated.status == "rejected":
+        schedule_reapply(services, updated, now=now, correlation_id=correlation_id)
+    return updated
+
+
+def delete_rejection(services: Services, *, user_id: str, rejection_id: str) -> None:
+    from bounceback.accounts import cancel_timers
+
+    if services.store.get_rejection(user_id, rejection_id) is None:
+        raise NotFoundError("rejection not found")
+    cancel_timers(services, rejection_id)
+    services.store.delete_rejection(user_id, rejection_id)

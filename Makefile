@@ -1,0 +1,81 @@
+# One command surface, the same locally and in CI.
+#   make run    set up, then serve the whole product locally with a demo journey (port 3000)
+#   make test   set up, then every gate: ruff, ruff format, mypy strict, cfn-lint, pytest + coverage
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .sam-venv
+PORT ?= 3000
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test lint typecheck cfn-lint unit integration e2e eval bench openapi sam validate build deploy clean
+
+help:
+	@echo "make run      serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
+	@echo "make test     every gate: lint, format, types, template, unit + integration + e2e tests"
+	@echo "make eval     feedback-analysis quality: per-area precision/recall/F1"
+	@echo "make bench    speed and cost figures, printed as ratios"
+	@echo "make openapi  regenerate docs/openapi.json from the API's routes"
+	@echo "make deploy   sam build && sam deploy --guided (needs AWS credentials)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/bounceback-local serve --demo --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/cfn-lint template.yaml
+
+test: lint
+	$(BIN)/pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e
+
+eval: $(STAMP)
+	$(BIN)/python tests/eval/evaluate.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+openapi: $(STAMP)
+	$(BIN)/python -m functions.api.openapi > docs/openapi.json
+
+# aws-sam-cli pins its own boto3 and friends: it lives in a virtual environment of its own.
+$(SAM_VENV)/.installed:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	@touch $@
+
+sam: $(SAM_VENV)/.installed
+
+validate: sam
+	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+
+build: sam
+	$(SAM_VENV)/bin/sam build --template template.yaml
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy --guided
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .coverage

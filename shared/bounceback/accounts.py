@@ -1,0 +1,50 @@
+"""A user's account: the profile, everything stored about them, and forgetting them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bounceback.model import Profile
+from bounceback.observability import logger
+from bounceback.services import Services
+from bounceback.timers import followup_timer_name, reapply_timer_name
+
+
+def save_profile(
+    services: Services,
+    *,
+    user_id: str,
+    display_name: str,
+    emails: Sequence[str],
+    timezone: str,
+    email_notifications: bool,
+    now: datetime,
+) -> Profile:
+    previous = services.store.get_profile(user_id)
+    profile = Profile(
+        user_id=user_id,
+        display_name=display_name,
+        emails=tuple(dict.fromkeys(e.lower() for e in emails)),  # unique, order kept
+        timezone=timezone,
+        email_notifications=email_notifications,
+        created_at=previous.created_at if previous else now,
+        updated_at=now,
+    )
+    services.store.put_profile(profile, previous)
+    return profile
+
+
+def cancel_timers(services: Services, rejection_id: str) -> None:
+    services.timers.cancel(followup_timer_name(rejection_id))
+    services.timers.cancel(reapply_timer_name(rejection_id))
+
+
+def delete_account(services: Services, user_id: str) -> int:
+    """Every item, timer and notification of the user is gone. Returns how many rejections."""
+    rejections = [r.id for r in services.store.iter_rejections(user_id)]
+    for rejection_id in rejections:
+        cancel_timers(services, rejection_id)
+    services.store.delete_user(user_id)
+    logger.info("account deleted", extra={"rejections": len(rejections)})
+    return len(rejections)

@@ -1,0 +1,1 @@
+"""What the HTTP API speaks: request and response bodies, and who is calling."""
