@@ -1,0 +1,115 @@
+"""`bounceback-local serve --port PORT [--demo]`: the whole product on one machine."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from bounceback_local import demo
+from bounceback_local.stack import LocalStack, StackOptions
+from bounceback_local.template import TemplateError
+
+
+class _Formatter(logging.Formatter):
+    """`12:03:04 gateway  GET /me -> 200 (GET /me) 4ms`: short, one line per thing."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.component = record.name.rsplit(".", 1)[-1]
+        return super().format(record)
+
+
+def _configure_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(asctime)s %(component)-9s %(message)s", "%H:%M:%S"))
+    ours = logging.getLogger("bounceback_local")
+    ours.addHandler(handler)
+    ours.setLevel(logging.DEBUG if verbose else logging.INFO)
+    ours.propagate = False
+    # moto's server logs every AWS call through werkzeug; that is noise here.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def _default_template() -> Path:
+    here = Path.cwd() / "template.yaml"
+    if here.is_file():
+        return here
+    # An editable install: the repository root is two levels above this package.
+    return Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return key, value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bounceback-local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the local stack on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000, help="gateway port (0: any free port)")
+    serve.add_argument("--demo", action="store_true", help="play the demo journey after start")
+    serve.add_argument("--template", type=Path, default=None, help="default: ./template.yaml")
+    serve.add_argument(
+        "--parameter",
+        type=_parameter,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a template parameter (repeatable)",
+    )
+    serve.add_argument("--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    template: Path = args.template or _default_template()
+    log = logging.getLogger("bounceback_local.cli")
+    stack = LocalStack(
+        StackOptions(template=template, port=args.port, parameters=dict(args.parameter))
+    )
+    try:
+        stack.start()
+    except TemplateError as error:
+        log.error("cannot run %s locally: %s", template, error)
+        return 2
+    log.info("started in %.2fs", time.monotonic() - started)
+    print(f"ready {stack.base_url}", flush=True)
+    stack.warm()
+    if args.demo:
+        threading.Thread(target=demo.run, args=(stack.base_url,), name="demo", daemon=True).start()
+    # SIGTERM (e.g. from a test fixture) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        stack.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(getattr(args, "verbose", False))
+    if args.command == "serve":
+        return serve(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

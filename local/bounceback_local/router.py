@@ -1,0 +1,333 @@
+"""The event router: bus events -> the functions whose rules in template.yaml match.
+
+A catch-all rule on each bus sends every event to an internal "tap" queue (moto delivers
+PutEvents to SQS targets). A background thread reads the tap and, for each rule of the
+template that matches (moto's own EventBridge pattern matcher), invokes the function
+asynchronously, retries it per its EventInvokeConfig and then sends a Lambda-destination
+failure record to its on-failure queue, as AWS does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from moto.events.models import EventPattern
+from moto.events.utils import EventTemplateParser
+
+from bounceback_local.aws import EmbeddedAws
+from bounceback_local.clock import LocalClock
+from bounceback_local.functions import FunctionRuntime, describe_error
+from bounceback_local.template import ACCOUNT_ID, RuleSpec
+
+log = logging.getLogger("bounceback_local.router")
+
+TAP_RULE_NAME = "bounceback-local-tap"
+
+
+# The fields of an EventBridge event, in the order EventBridge writes them.
+EVENT_FIELDS = (
+    "version",
+    "id",
+    "detail-type",
+    "source",
+    "account",
+    "time",
+    "region",
+    "resources",
+    "detail",
+)
+
+
+def normalise_event(raw: dict[str, Any]) -> dict[str, Any]:
+    """The event as EventBridge delivers it to a Lambda target.
+
+    moto's SQS delivery leaves out `account` (its default input template has no such field)
+    and may keep its own bookkeeping fields; put back the exact EventBridge shape.
+    """
+    event = {**raw, "account": raw.get("account") or ACCOUNT_ID}
+    return {name: event[name] for name in EVENT_FIELDS if name in event}
+
+
+def retry_delay(attempt: int, base: float) -> float:
+    """Backoff before retry number ``attempt`` (1-based): short, but growing like AWS's."""
+    return float(min(base * 2 ** (attempt - 1), 5.0))
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    pattern: EventPattern
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        return bool(self.pattern.matches_event(event))  # type: ignore[arg-type]
+
+
+def compile_rules(rules: Iterable[RuleSpec]) -> list[CompiledRule]:
+    return [CompiledRule(rule, EventPattern.load(json.dumps(rule.pattern))) for rule in rules]
+
+
+def matching_rules(
+    rules: Iterable[CompiledRule], bus_name: str, event: dict[str, Any]
+) -> list[RuleSpec]:
+    return [r.spec for r in rules if r.spec.bus_name == bus_name and r.matches(event)]
+
+
+def target_input(rule: RuleSpec, event: dict[str, Any]) -> Any:
+    """What the target receives: the event, or the rule target's Input/InputPath/transformer."""
+    if rule.input is not None:
+        return json.loads(rule.input)
+    if rule.input_path is not None:
+        value: Any = event
+        for part in rule.input_path.removeprefix("$").strip(".").split("."):
+            if part:
+                value = value.get(part) if isinstance(value, dict) else None
+        return value
+    if rule.input_transformer is not None:
+        return EventTemplateParser.parse(
+            input_template=str(rule.input_transformer.get("InputTemplate", "")),
+            input_paths_map=rule.input_transformer.get("InputPathsMap", {}),
+            event=event,  # type: ignore[arg-type]
+        )
+    return event
+
+
+class EventRouter:
+    def __init__(
+        self,
+        aws: EmbeddedAws,
+        runtime: FunctionRuntime,
+        rules: Iterable[RuleSpec],
+        buses: Iterable[str],
+        queue_urls: dict[str, str],
+        clock: LocalClock,
+        retry_base_delay: float = 0.2,
+    ) -> None:
+        self._aws = aws
+        self._runtime = runtime
+        self._rules = compile_rules(rules)
+        self._buses = sorted(set(buses) | {r.spec.bus_name for r in self._rules})
+        self._queue_urls = queue_urls
+        self._clock = clock
+        self._retry_base_delay = retry_base_delay
+        self._taps: dict[str, str] = {}  # bus name -> tap queue URL
+        self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="delivery")
+        self._condition = threading.Condition()
+        self._busy = 0
+        self._generation = 0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="event-router", daemon=True)
+        self._sqs = aws.sqs()
+
+    # ------------------------------------------------------------------------ set-up
+
+    def start(self) -> None:
+        events = self._aws.events()
+        for index, bus in enumerate(self._buses):
+            url = self._sqs.create_queue(QueueName=f"bounceback-local-tap-{index}")["QueueUrl"]
+            arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            # Every event put on the bus comes from this account, so this matches them all.
+            events.put_rule(
+                Name=TAP_RULE_NAME,
+                EventBusName=bus,
+                EventPattern=json.dumps({"account": [ACCOUNT_ID]}),
+            )
+            events.put_targets(
+                Rule=TAP_RULE_NAME, EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}]
+            )
+            self._taps[bus] = url
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------------ bookkeeping
+
+    def _enter(self, changed: bool = False) -> None:
+        with self._condition:
+            self._busy += 1
+            if changed:
+                self._generation += 1
+
+    def _leave(self, changed: bool = True) -> None:
+        with self._condition:
+            self._busy -= 1
+            if changed:
+                self._generation += 1
+            self._condition.notify_all()
+
+    def _taps_empty(self) -> bool:
+        for url in self._taps.values():
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessagesDelayed",
+                ],
+            )["Attributes"]
+            if any(int(v) for v in attributes.values()):
+                return False
+        return True
+
+    def drain(self, between: Callable[[], None] = lambda: None, timeout: float = 300) -> None:
+        """Return once every event put so far, and every event that caused, is handled.
+
+        ``between`` runs on each round (the scheduler fires what came due meanwhile). The
+        check is taken twice around a generation counter that every received message and
+        every finished delivery bumps, so work that moves between the queue and a worker
+        while we look cannot be missed.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            between()
+            with self._condition:
+                generation = self._generation
+                busy = self._busy
+            if busy == 0 and self._taps_empty():
+                with self._condition:
+                    if self._busy == 0 and self._generation == generation:
+                        return
+            if time.monotonic() > deadline:
+                raise TimeoutError("events still in flight after drain timeout")
+            with self._condition:
+                self._condition.wait(timeout=0.05)
+
+    # ------------------------------------------------------------------------ delivery
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            received = False
+            for bus, url in self._taps.items():
+                self._enter()
+                try:
+                    messages = self._sqs.receive_message(
+                        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+                    ).get("Messages", [])
+                    for message in messages:
+                        received = True
+                        self._dispatch(bus, message.get("Body", "{}"))
+                        self._sqs.delete_message(
+                            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                        )
+                except Exception:
+                    if not self._stopping.is_set():
+                        log.exception("event router: reading %s failed", bus)
+                finally:
+                    self._leave(changed=received)
+            if not received:
+                self._stopping.wait(0.05)
+
+    def _dispatch(self, bus: str, body: str) -> None:
+        event = normalise_event(json.loads(body))
+        rules = matching_rules(self._rules, bus, event)
+        if not rules:
+            log.info("event %r on %s: no rule matches", event.get("detail-type"), bus)
+        for rule in rules:
+            self.invoke_async(
+                rule.function, target_input(rule, event), str(event.get("detail-type"))
+            )
+
+    def invoke_async(self, function: str, payload: Any, label: str = "invoke") -> None:
+        """An asynchronous invocation (Lambda's Event type), counted until it is finished."""
+        self._enter(changed=True)
+        self._executor.submit(self._deliver, function, payload, label)
+
+    def _deliver(self, function: str, payload: Any, label: str) -> None:
+        try:
+            self._deliver_with_retries(function, payload, label)
+        except Exception:
+            log.exception("delivering to %s failed in the router itself", function)
+        finally:
+            self._leave()
+
+    def _deliver_with_retries(self, function: str, payload: Any, label: str) -> None:
+        spec = self._runtime.specs[function]
+        attempts = spec.maximum_retry_attempts + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                self._runtime.invoke(function, payload)
+            except Exception as error:
+                if attempt < attempts:
+                    log.info(
+                        "%r -> %s: retry %d/%d after %s",
+                        label,
+                        function,
+                        attempt,
+                        spec.maximum_retry_attempts,
+                        type(error).__name__,
+                    )
+                    time.sleep(retry_delay(attempt, self._retry_base_delay))
+                    continue
+                # The error message names the cause (e.g. a missing handler file), not data.
+                log.warning(
+                    "%r -> %s: failed after %d attempts (%s)",
+                    label,
+                    function,
+                    attempt,
+                    describe_error(error),
+                )
+                log.debug(
+                    "%s traceback:\n%s", function, "".join(traceback.format_tb(error.__traceback__))
+                )
+                self._send_failure(function, payload, attempt, error)
+                return
+            log.info("%r -> %s: ok", label, function)
+            return
+
+    def _send_failure(self, function: str, payload: Any, count: int, error: Exception) -> None:
+        spec = self._runtime.specs[function]
+        if spec.on_failure_arn is None:
+            log.warning("%s has no on-failure destination: the event is dropped", function)
+            return
+        record = failure_record(
+            function_arn=spec.arn,
+            payload=payload,
+            invoke_count=count,
+            error=error,
+            timestamp=self._clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        )
+        queue_name = spec.on_failure_arn.rsplit(":", 1)[-1]
+        url = self._sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+        self._sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+
+def failure_record(
+    function_arn: str, payload: Any, invoke_count: int, error: BaseException, timestamp: str
+) -> dict[str, Any]:
+    """The record Lambda sends to an on-failure destination of an async invocation."""
+    request_id = str(uuid.uuid4())
+    return {
+        "version": "1.0",
+        "timestamp": timestamp,
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": invoke_count,
+        },
+        "requestPayload": payload,
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
+        "responsePayload": {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "requestId": request_id,
+            "stackTrace": traceback.format_tb(error.__traceback__),
+        },
+    }

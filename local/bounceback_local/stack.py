@@ -1,0 +1,247 @@
+"""The local stack: embedded AWS + template resources + gateway + router + scheduler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bounceback_local.aws import EmbeddedAws
+from bounceback_local.clock import LocalClock
+from bounceback_local.functions import FunctionRuntime
+from bounceback_local.gateway import Gateway, GatewayServer, LocalAnswer
+from bounceback_local.router import EventRouter
+from bounceback_local.scheduler import LocalScheduler
+from bounceback_local.template import LocalDeployment, read_deployment
+from bounceback_local.tokens import TokenIssuer
+
+log = logging.getLogger("bounceback_local.stack")
+
+LOCAL_AUDIENCE = "bounceback-local"
+# How often due schedules are looked for while nobody calls advance or drain.
+SCHEDULER_TICK_SECONDS = 1.0
+
+
+class BadRequestError(Exception):
+    """A /_local/ request the stack cannot act on (answered 400)."""
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except ValueError as error:
+        raise BadRequestError("the body is not valid JSON") from error
+    if not isinstance(value, dict):
+        raise BadRequestError("the body must be a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    template: Path
+    port: int
+    parameters: Mapping[str, str]
+    retry_base_delay: float = 0.2
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions) -> None:
+        self._options = options
+        self.clock = LocalClock()
+        self.aws = EmbeddedAws(self.clock)
+        self._server = GatewayServer(options.port)
+        self.base_url = f"http://127.0.0.1:{self._server.port}"
+        self._stopping = threading.Event()
+        self._advance_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    # ------------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self.aws.start()
+        issuer = f"{self.base_url}/_local"
+        overrides = {"JwtIssuer": issuer, "JwtAudience": LOCAL_AUDIENCE, **self._options.parameters}
+        deployment = read_deployment(self._options.template, overrides, self.aws.endpoint)
+        self.deployment = deployment
+        self._queue_urls = self.aws.create(deployment)
+        self._apply_environment(deployment)
+
+        self.runtime = FunctionRuntime(deployment.functions)
+        # Tokens are issued for the template's first JWT authorizer, whatever it is set to.
+        authorizer = next(
+            (a for api in deployment.apis.values() for a in api.authorizers.values()), None
+        )
+        self.tokens = TokenIssuer(
+            self.clock,
+            authorizer.issuer if authorizer else issuer,
+            authorizer.audience[0] if authorizer and authorizer.audience else LOCAL_AUDIENCE,
+        )
+        self.router = EventRouter(
+            self.aws,
+            self.runtime,
+            deployment.rules,
+            deployment.buses.values(),
+            self._queue_urls,
+            self.clock,
+            retry_base_delay=self._options.retry_base_delay,
+        )
+        self.router.start()
+        self.scheduler = LocalScheduler(
+            self.aws,
+            self.clock,
+            {spec.arn: spec.logical_id for spec in deployment.functions.values()},
+            lambda function, payload: self.router.invoke_async(function, payload, "schedule"),
+        )
+        self._server.gateway = Gateway(
+            deployment.routes,
+            deployment.apis,
+            self.runtime,
+            self.tokens,
+            self.clock,
+            self.handle_local,
+        )
+        self._spawn("scheduler-tick", self._tick)
+        self._spawn("gateway", self._server.serve_forever)
+
+    def warm(self) -> None:
+        self._spawn("warm-handlers", self.runtime.warm)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self.router.stop()
+        self.aws.stop()
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _apply_environment(self, deployment: LocalDeployment) -> None:
+        environment = deployment.environment()
+        os.environ.update(environment)
+        # No X-Ray daemon locally: Powertools' Tracer would try to send segments to one.
+        os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+        log.info(
+            "%d functions, %d rules, %d routes; table %s, bus %s",
+            len(deployment.functions),
+            len(deployment.rules),
+            len(deployment.routes),
+            ", ".join(t.name for t in deployment.tables) or "-",
+            ", ".join(deployment.buses.values()) or "-",
+        )
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(SCHEDULER_TICK_SECONDS):
+            try:
+                self.scheduler.fire_due()
+            except Exception:
+                log.exception("the scheduler tick failed")
+
+    # ------------------------------------------------------------------------ operations
+
+    def drain(self) -> list[str]:
+        fired: list[str] = []
+        self.router.drain(between=lambda: fired.extend(self.scheduler.fire_due()))
+        return fired
+
+    def advance(self, days: float) -> tuple[str, list[str]]:
+        with self._advance_lock:
+            now = self.clock.advance(timedelta(days=days))
+            fired = self.scheduler.fire_due()
+            # Handlers woken by these may create schedules already due: drain fires those too.
+            fired.extend(self.drain())
+            return now.isoformat(), fired
+
+    def dead_letters(self) -> dict[str, list[Any]]:
+        return {
+            logical_id: self.aws.peek_queue(url)
+            for logical_id, url in self._queue_urls.items()
+            if logical_id.endswith("DeadLetterQueue")
+        }
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "aws_endpoint": self.aws.endpoint,
+            "bus_name": next(iter(self.deployment.buses.values()), None),
+            "table_name": self.deployment.tables[0].name if self.deployment.tables else None,
+            "now": self.clock.now().isoformat(),
+            "region": "us-east-1",
+            "functions": sorted(self.deployment.functions),
+        }
+
+    # ------------------------------------------------------------------------ /_local routes
+
+    def handle_local(self, method: str, path: str, body: bytes) -> LocalAnswer | None:
+        routes = {
+            "/_local/token": ("POST", self._token),
+            "/_local/clock/advance": ("POST", self._advance),
+            "/_local/drain": ("POST", self._drain),
+            "/_local/outbox": ("GET", lambda _: (200, {"emails": self.aws.sent_emails()})),
+            "/_local/faults": ("POST", self._faults),
+            "/_local/dead-letters": ("GET", lambda _: (200, {"queues": self.dead_letters()})),
+            "/_local/info": ("GET", lambda _: (200, self.info())),
+            "/_local/.well-known/jwks.json": ("GET", lambda _: (200, self.tokens.jwks())),
+            "/_local/.well-known/openid-configuration": ("GET", self._openid_configuration),
+        }
+        if path not in routes:
+            return None
+        expected, action = routes[path]
+        if method != expected:
+            return 405, {"message": f"{path} answers {expected} only"}
+        try:
+            return action(_json_object(body))
+        except BadRequestError as error:
+            return 400, {"message": str(error)}
+
+    def _token(self, body: dict[str, Any]) -> LocalAnswer:
+        sub = body.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise BadRequestError("sub is required: a non-empty string")
+        email = body.get("email")
+        if email is not None and not isinstance(email, str):
+            raise BadRequestError("email must be a string")
+        groups = body.get("groups", [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise BadRequestError("groups must be a list of strings")
+        return 200, {"token": self.tokens.issue(sub, email=email, groups=groups)}
+
+    def _drain(self, _: dict[str, Any]) -> LocalAnswer:
+        self.drain()
+        return 200, {"drained": True}
+
+    def _advance(self, body: dict[str, Any]) -> LocalAnswer:
+        days = body.get("days")
+        if isinstance(days, bool) or not isinstance(days, int | float) or days < 0:
+            raise BadRequestError("days is required: a number >= 0 (the clock only moves forward)")
+        if days > 36500:
+            raise BadRequestError("days must be at most 36500")
+        now, fired = self.advance(float(days))
+        return 200, {"now": now, "fired": fired}
+
+    def _faults(self, body: dict[str, Any]) -> LocalAnswer:
+        function = body.get("function")
+        times = body.get("times", 1)
+        if not isinstance(function, str) or function not in self.runtime.specs:
+            raise BadRequestError(f"function must be one of {sorted(self.runtime.specs)}")
+        if isinstance(times, bool) or not isinstance(times, int) or times < 0:
+            raise BadRequestError("times must be an integer >= 0")
+        self.runtime.inject_faults(function, times)
+        log.info("the next %d invocations of %s will fail", times, function)
+        return 200, {"function": function, "times": times}
+
+    def _openid_configuration(self, _: dict[str, Any]) -> LocalAnswer:
+        return 200, {
+            "issuer": self.tokens.issuer,
+            "jwks_uri": f"{self.base_url}/_local/.well-known/jwks.json",
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }
