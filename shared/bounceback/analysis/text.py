@@ -1,0 +1,178 @@
+"""Text plumbing for the analyser: normalisation and sentence splitting.
+
+Sentences are returned as spans of the original text, never as rewritten strings, so the evidence
+the analyser quotes is always the user's own words (whitespace aside).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+from bounceback.analysis.lexicon import Lexicon
+
+# One character in, one character out: curly quotes, primes, dashes and odd spaces become their
+# plain forms, so the lexicon needs one spelling per cue and offsets stay those of the original.
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "\u0060": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+    }
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\u0085")
+# End of a sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002]+[\"')\]]*(?=\s)")
+_TOKEN_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
+
+
+def plain(text: str) -> str:
+    """``text`` with quotes and dashes straightened, same length as ``text``."""
+    return text.translate(_PLAIN)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower case that keeps offsets: a few characters ("İ") lower to two characters."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def normalise_whitespace(text: str) -> str:
+    """The whitespace rule for evidence: runs of whitespace (``str.split``) become one space,
+    and the ends are stripped. Every evidence string is a substring of this form of the input."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    bullet: bool  # a list item ("- Kubernetes", "2) communication")
+    heading: bool  # ends with ":" and introduces what follows ("Areas to work on:")
+
+
+def _bullet_pattern(lex: Lexicon) -> re.Pattern[str]:
+    marks = re.escape(lex.bullets)
+    return re.compile(rf"^[ \t]*(?:[{marks}]+|\(?\d{{1,2}}[.)])[ \t]+", re.MULTILINE)
+
+
+def _blocks(text: str, lex: Lexicon, bullet: re.Pattern[str]) -> list[tuple[int, int, bool]]:
+    """Group lines into blocks: paragraphs of hard-wrapped prose are joined, while list items,
+    greetings and lines that end a sentence stand alone."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for m in _LINE_BREAK.finditer(text):
+        lines.append((pos, m.start()))
+        pos = m.end()
+    lines.append((pos, len(text)))
+
+    blocks: list[tuple[int, int, bool]] = []
+    current: tuple[int, int, bool] | None = None
+    prev_line = ""
+    for start, end in lines:
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped:
+            if current:
+                blocks.append(current)
+            current, prev_line = None, ""
+            continue
+        is_bullet = bool(bullet.match(line))
+        first = stripped[0]
+        prev = prev_line.rstrip()
+        new_block = (
+            current is None
+            or is_bullet
+            or prev.endswith((".", "!", "?", ":", ";", "\u2026"))
+            or (len(prev) < lex.short_line and (first.isupper() or first.isdigit()))
+        )
+        if new_block:
+            if current:
+                blocks.append(current)
+            current = (start, end, is_bullet)
+        elif current is not None:
+            current = (current[0], end, current[2])
+        prev_line = line
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _is_abbreviation(text: str, dot: int, lex: Lexicon) -> bool:
+    if text[dot] != ".":
+        return False
+    m = _TOKEN_BEFORE_DOT.search(text, max(0, dot - 12), dot)
+    if not m:
+        return False
+    token = m.group(1).lower().rstrip(".")
+    # Initials ("J. Smith") and listed abbreviations ("e.g.", "Mr.", "U.S.").
+    return len(token) == 1 or token in lex.abbreviations
+
+
+def split_sentences(text: str, lex: Lexicon) -> list[Sentence]:
+    """Sentences of ``text`` as spans, in order."""
+    bullet = _bullet_pattern(lex)
+    inline_bullet = re.compile(rf"\s[{re.escape(lex.bullets.replace('-', ''))}]\s")
+    out: list[Sentence] = []
+    for b_start, b_end, is_bullet in _blocks(text, lex, bullet):
+        cuts = [b_start]
+        # The dot of a numbered list marker ("1. System design") does not end a sentence.
+        marker = bullet.match(text, b_start, b_end) if is_bullet else None
+        body_start = marker.end() if marker else b_start
+        for m in _SENTENCE_END.finditer(text, body_start, b_end):
+            nxt = m.end()
+            while nxt < b_end and text[nxt].isspace():
+                nxt += 1
+            # A lower-case word after the dot continues the sentence ("e.g. kafka", "approx. two").
+            if nxt >= b_end or text[nxt].islower() or _is_abbreviation(text, m.start(), lex):
+                continue
+            cuts.append(m.end())
+        for m in inline_bullet.finditer(text, b_start, b_end):
+            cuts.append(m.start())
+        cuts = [*sorted(set(cuts)), b_end]
+        for i, (s, e) in enumerate(pairwise(cuts)):
+            piece = text[s:e]
+            if not piece.strip():
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            trail = len(piece.rstrip())
+            out.append(
+                Sentence(
+                    start=s + lead,
+                    end=s + trail,
+                    bullet=is_bullet and i == 0,
+                    heading=piece.rstrip().endswith(":"),
+                )
+            )
+    return out
+
+
+def evidence(text: str, sentence: Sentence, lex: Lexicon) -> str:
+    """The quoted sentence: whitespace normalised, a leading list marker dropped."""
+    quoted = normalise_whitespace(text[sentence.start : sentence.end])
+    m = _bullet_pattern(lex).match(quoted)
+    if m and m.end() < len(quoted):
+        quoted = quoted[m.end() :]
+    return quoted
