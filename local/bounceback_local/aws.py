@@ -105,10 +105,12 @@ class EmbeddedAws:
         if deployment.kms_keys:
             kms = self.kms()
             filled: dict[str, str] = {}
-            for logical_id in deployment.kms_keys:
-                key = kms.create_key(Description=f"local {logical_id}")["KeyMetadata"]
-                filled[f"{{kms:{logical_id}}}"] = key["KeyId"]
-                filled[f"{{kms-arn:{logical_id}}}"] = key["Arn"]
+            for spec in deployment.kms_keys:
+                key = kms.create_key(**spec.create_args)["KeyMetadata"]
+                if spec.rotation:
+                    kms.enable_key_rotation(KeyId=key["KeyId"])
+                filled[f"{{kms:{spec.logical_id}}}"] = key["KeyId"]
+                filled[f"{{kms-arn:{spec.logical_id}}}"] = key["Arn"]
             deployment.fill_in(filled)
 
         dynamodb = self.dynamodb()

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from bounceback_local.clock import LocalClock
-from bounceback_local.functions import FunctionRuntime, describe_error
+from bounceback_local.functions import FunctionRuntime, HandlerImportError, describe_error
 from bounceback_local.template import ACCOUNT_ID, LOCAL_API_ID, HttpApiSpec, RouteSpec
 from bounceback_local.tokens import InvalidTokenError, TokenIssuer
 
@@ -395,13 +395,18 @@ class Gateway:
             # API Gateway answers a failed integration with a bare 500, never the error. The
             # log names the error and where it was raised; not its full text, which may quote
             # the request (the function's own logs are where such detail belongs).
+            where = (
+                ""  # the message says it all; the frames would be the loader's
+                if isinstance(error, HandlerImportError)
+                else "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
+            )
             log.error(
-                "%s %s: %s failed: %s\n%s",
+                "%s %s: %s failed: %s%s",
                 request.method,
                 request.raw_path,
                 route.function,
                 describe_error(error),
-                "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+                where,
             )
             response = _json_response(500, {"message": "Internal Server Error"})
         return self._with_cors(request, response), route.route_key

@@ -158,6 +158,13 @@ class TableSpec:
     point_in_time_recovery: bool
 
 
+@dataclass(frozen=True)
+class KmsKeySpec:
+    logical_id: str
+    create_args: dict[str, Any]
+    rotation: bool
+
+
 @dataclass
 class LocalDeployment:
     """Everything the local stack builds from the template, with names resolved."""
@@ -167,7 +174,7 @@ class LocalDeployment:
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> name
     schedule_groups: dict[str, str] = field(default_factory=dict)
     queues: list[QueueSpec] = field(default_factory=list)
-    kms_keys: list[str] = field(default_factory=list)  # logical ids
+    kms_keys: list[KmsKeySpec] = field(default_factory=list)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     rules: list[RuleSpec] = field(default_factory=list)
     apis: dict[str, HttpApiSpec] = field(default_factory=dict)
@@ -599,7 +606,16 @@ def read_deployment(
                 )
             )
         elif kind == "AWS::KMS::Key":
-            deployment.kms_keys.append(logical_id)
+            props = resolver.resolve(raw_props)
+            args: dict[str, Any] = {"Description": str(props.get("Description", logical_id))}
+            for key in ("KeyUsage", "KeySpec", "MultiRegion"):
+                if key in props:
+                    args[key] = props[key]
+            if "KeyPolicy" in props:
+                args["Policy"] = json.dumps(props["KeyPolicy"])
+            deployment.kms_keys.append(
+                KmsKeySpec(logical_id, args, bool(props.get("EnableKeyRotation", False)))
+            )
         elif kind == "AWS::Serverless::Function":
             props = _merge_globals(function_globals, raw_props)
             _read_function(deployment, resolver, physical, base_dir, logical_id, props)

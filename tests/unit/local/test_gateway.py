@@ -1,0 +1,306 @@
+"""The local gateway: payload 2.0 events, JWT checks, routing and responses."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bounceback_local.clock import LocalClock
+from bounceback_local.functions import FunctionRuntime
+from bounceback_local.gateway import (
+    Gateway,
+    IncomingRequest,
+    build_event,
+    compile_route,
+    find_route,
+    stringify_claim,
+    stringify_claims,
+    to_response,
+)
+from bounceback_local.template import (
+    AuthorizerSpec,
+    CorsSpec,
+    FunctionSpec,
+    HttpApiSpec,
+    RouteSpec,
+)
+from bounceback_local.tokens import TokenIssuer
+
+ISSUER = "http://127.0.0.1:3000/_local"
+AUDIENCE = "bounceback-local"
+NOW = datetime(2026, 3, 12, 19, 3, 58, 123000, tzinfo=UTC)
+
+GET_ONE = RouteSpec("GET", "/rejections/{id}", "Api", "HttpApi", "Jwt")
+WEBHOOK = RouteSpec("POST", "/webhooks/{provider}/{connection_id}", "Hooks", "HttpApi", None)
+
+
+def _request(**overrides: Any) -> IncomingRequest:
+    values: dict[str, Any] = {
+        "method": "GET",
+        "raw_path": "/rejections/abc%20d",
+        "raw_query": "a=1&b=2&a=3",
+        "headers": [
+            ("Host", "127.0.0.1:3000"),
+            ("User-Agent", "curl/8"),
+            ("X-Dup", "one"),
+            ("x-dup", "two"),
+            ("Cookie", "c1=v1; c2=v2"),
+        ],
+        "body": b"",
+        "source_ip": "127.0.0.1",
+    }
+    values.update(overrides)
+    return IncomingRequest(**values)
+
+
+def test_the_event_is_payload_format_2_0() -> None:
+    event = build_event(
+        _request(), GET_ONE, {"id": "abc d"}, NOW, "127.0.0.1:3000", "req-1", ({"sub": "u1"}, None)
+    )
+    assert event["version"] == "2.0"
+    assert event["routeKey"] == "GET /rejections/{id}"
+    assert event["rawPath"] == "/rejections/abc%20d"
+    assert event["rawQueryString"] == "a=1&b=2&a=3"
+    assert event["cookies"] == ["c1=v1", "c2=v2"]
+    assert event["headers"]["x-dup"] == "one,two"
+    assert event["headers"]["user-agent"] == "curl/8"
+    assert "cookie" not in event["headers"]
+    assert event["queryStringParameters"] == {"a": "1,3", "b": "2"}
+    assert event["pathParameters"] == {"id": "abc d"}
+    assert event["isBase64Encoded"] is False
+    assert "body" not in event
+    context = event["requestContext"]
+    assert context["http"] == {
+        "method": "GET",
+        "path": "/rejections/abc%20d",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "curl/8",
+    }
+    assert context["routeKey"] == "GET /rejections/{id}"
+    assert context["stage"] == "$default"
+    assert context["requestId"] == "req-1"
+    assert context["time"] == "12/Mar/2026:19:03:58 +0000"
+    assert context["timeEpoch"] == int(NOW.timestamp() * 1000)
+    assert context["accountId"] == "123456789012"
+    assert context["authorizer"] == {"jwt": {"claims": {"sub": "u1"}, "scopes": None}}
+
+
+def test_an_open_route_has_no_authorizer_and_keeps_a_text_body() -> None:
+    body = '{"name": "Zoë 🎉"}'.encode()
+    event = build_event(
+        _request(method="POST", raw_path="/webhooks/greenhouse/c1", raw_query="", body=body),
+        WEBHOOK,
+        {"provider": "greenhouse", "connection_id": "c1"},
+        NOW,
+        "127.0.0.1:3000",
+        "req-2",
+    )
+    assert "authorizer" not in event["requestContext"]
+    assert "queryStringParameters" not in event
+    assert event["body"] == body.decode()
+    assert event["isBase64Encoded"] is False
+
+
+def test_a_binary_body_is_base64_encoded() -> None:
+    body = b"\xff\x00\xfe"
+    event = build_event(_request(body=body), GET_ONE, {}, NOW, "h", "r")
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == body
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("text", "text"),
+        (["admin", "user"], "[admin user]"),
+        (1767225600, "1767225600"),
+        (1.5, "1.5"),
+        (True, "true"),
+        ({"b": 1, "a": "x"}, "map[a:x b:1]"),
+    ],
+)
+def test_claims_are_strings_as_the_jwt_authorizer_passes_them(value: Any, expected: str) -> None:
+    assert stringify_claim(value) == expected
+
+
+def test_cognito_groups_become_a_bracketed_string() -> None:
+    claims = stringify_claims({"cognito:groups": ["admin", "user"], "exp": 10, "sub": "u"})
+    assert claims == {"cognito:groups": "[admin user]", "exp": "10", "sub": "u"}
+
+
+def test_the_most_specific_route_wins() -> None:
+    routes = [
+        compile_route(RouteSpec("GET", "/rejections/{id}", "A", "HttpApi", None)),
+        compile_route(RouteSpec("GET", "/rejections/export", "B", "HttpApi", None)),
+        compile_route(RouteSpec("ANY", "/rejections/{proxy+}", "C", "HttpApi", None)),
+        compile_route(RouteSpec("ANY", "$default", "D", "HttpApi", None)),
+    ]
+    assert find_route(routes, "GET", "/rejections/export")[0].function == "B"  # type: ignore[index]
+    assert find_route(routes, "GET", "/rejections/x1") == (routes[0].route, {"id": "x1"})
+    assert find_route(routes, "GET", "/rejections/a/b")[0].function == "C"  # type: ignore[index]
+    assert find_route(routes, "DELETE", "/other")[0].function == "D"  # type: ignore[index]
+    assert find_route(routes[:3], "GET", "/other") is None
+
+
+def test_responses_are_returned_faithfully() -> None:
+    response = to_response(
+        {
+            "statusCode": 201,
+            "headers": {"content-type": "text/plain", "x-a": "1"},
+            "multiValueHeaders": {"x-b": ["2", "3"]},
+            "cookies": ["s=1; HttpOnly"],
+            "body": base64.b64encode(b"\x00hi").decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    assert response.status == 201
+    assert response.body == b"\x00hi"
+    assert ("x-b", "2") in response.headers
+    assert ("x-b", "3") in response.headers
+    assert ("set-cookie", "s=1; HttpOnly") in response.headers
+
+
+def test_a_response_without_status_code_is_inferred_as_json() -> None:
+    response = to_response({"hello": "world"})
+    assert (response.status, json.loads(response.body)) == (200, {"hello": "world"})
+    assert ("content-type", "application/json") in response.headers
+
+
+# ---------------------------------------------------------------------------- whole gateway
+
+ECHO = """
+import json
+calls = []
+
+def handler(event, context):
+    calls.append(event)
+    if event["rawPath"].endswith("/boom"):
+        raise RuntimeError("boom")
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"claims": event["requestContext"].get("authorizer"),
+                                "function": context.function_name})}
+"""
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> tuple[Gateway, TokenIssuer, LocalClock]:
+    (tmp_path / "echo").mkdir()
+    (tmp_path / "echo" / "app.py").write_text(ECHO, encoding="utf-8")
+    spec = FunctionSpec(
+        logical_id="Echo",
+        function_name="echo-fn",
+        arn="arn:aws:lambda:us-east-1:123456789012:function:echo-fn",
+        code_dir=tmp_path / "echo",
+        handler="app.handler",
+        memory_mb=128,
+        timeout_s=3,
+        environment={},
+        maximum_retry_attempts=2,
+        on_failure_arn=None,
+    )
+    missing = FunctionSpec(**{**spec.__dict__, "logical_id": "Missing", "code_dir": tmp_path})
+    clock = LocalClock()
+    tokens = TokenIssuer(clock, ISSUER, AUDIENCE)
+    api = HttpApiSpec(
+        "HttpApi",
+        {"Jwt": AuthorizerSpec("Jwt", ISSUER, (AUDIENCE,))},
+        "Jwt",
+        CorsSpec(("*",), ("authorization",), ("GET", "POST"), (), 600, False),
+    )
+    routes = [
+        RouteSpec("GET", "/me", "Echo", "HttpApi", "Jwt"),
+        RouteSpec("GET", "/me/boom", "Echo", "HttpApi", "Jwt"),
+        RouteSpec("GET", "/docs", "Echo", "HttpApi", None),
+        RouteSpec("GET", "/missing", "Missing", "HttpApi", None),
+    ]
+    runtime = FunctionRuntime({"Echo": spec, "Missing": missing})
+    local_answers = {"/_local/ping": (200, {"pong": True})}
+    return (
+        Gateway(
+            routes,
+            {"HttpApi": api},
+            runtime,
+            tokens,
+            clock,
+            lambda method, path, body: local_answers.get(path),
+        ),
+        tokens,
+        clock,
+    )
+
+
+def _call(gateway: Gateway, path: str, token: str | None = None, **kw: Any) -> tuple[int, Any]:
+    headers = [("Host", "127.0.0.1:3000"), *kw.pop("headers", [])]
+    if token is not None:
+        headers.append(("Authorization", token))
+    request = _request(raw_path=path, raw_query="", headers=headers, **kw)
+    response, _ = gateway.handle(request, "127.0.0.1:3000")
+    return response.status, json.loads(response.body) if response.body else None
+
+
+def test_missing_or_invalid_tokens_answer_401(gateway: tuple[Gateway, TokenIssuer, LocalClock]) -> None:
+    gw, tokens, clock = gateway
+    assert _call(gw, "/me") == (401, {"message": "Unauthorized"})
+    assert _call(gw, "/me", "Bearer nonsense") == (401, {"message": "Unauthorized"})
+    other = TokenIssuer(clock, ISSUER, AUDIENCE).issue("u1")  # signed by another key
+    assert _call(gw, "/me", f"Bearer {other}")[0] == 401
+    tampered = tokens.issue("u1")[:-4] + "AAAA"
+    assert _call(gw, "/me", f"Bearer {tampered}")[0] == 401
+
+
+def test_a_valid_token_reaches_the_handler_with_string_claims(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock],
+) -> None:
+    gw, tokens, _ = gateway
+    token = tokens.issue("u1", email="u1@example.com", groups=["admin", "user"])
+    status, body = _call(gw, "/me", f"Bearer {token}")
+    assert status == 200
+    claims = body["claims"]["jwt"]["claims"]
+    assert claims["sub"] == "u1"
+    assert claims["cognito:groups"] == "[admin user]"
+    assert isinstance(claims["exp"], str)
+    assert body["function"] == "echo-fn"
+    # Without the Bearer prefix, as the HTTP API authorizer also accepts.
+    assert _call(gw, "/me", token)[0] == 200
+
+
+def test_tokens_expire_on_the_local_clock(gateway: tuple[Gateway, TokenIssuer, LocalClock]) -> None:
+    gw, tokens, clock = gateway
+    token = tokens.issue("u1")
+    clock.advance(timedelta(hours=12, seconds=1))
+    assert _call(gw, "/me", f"Bearer {token}")[0] == 401
+
+
+def test_unknown_routes_open_routes_and_failures(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock],
+) -> None:
+    gw, tokens, _ = gateway
+    assert _call(gw, "/nowhere") == (404, {"message": "Not Found"})
+    assert _call(gw, "/docs")[0] == 200
+    token = tokens.issue("u1")
+    assert _call(gw, "/me/boom", f"Bearer {token}") == (500, {"message": "Internal Server Error"})
+    assert _call(gw, "/missing") == (500, {"message": "Internal Server Error"})
+    assert _call(gw, "/_local/ping") == (200, {"pong": True})
+    assert _call(gw, "/_local/unknown") == (404, {"message": "Not Found"})
+
+
+def test_cors_preflight_is_answered_by_the_gateway(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock],
+) -> None:
+    gw, _, _ = gateway
+    request = _request(
+        method="OPTIONS",
+        raw_path="/me",
+        raw_query="",
+        headers=[("Origin", "http://app.test"), ("Access-Control-Request-Method", "GET")],
+    )
+    response, _ = gw.handle(request, "h")
+    assert response.status == 204
+    assert ("access-control-allow-origin", "*") in response.headers
+    assert ("access-control-max-age", "600") in response.headers
