@@ -244,7 +244,9 @@ def _call(gateway: Gateway, path: str, token: str | None = None, **kw: Any) -> t
     return response.status, json.loads(response.body) if response.body else None
 
 
-def test_missing_or_invalid_tokens_answer_401(gateway: tuple[Gateway, TokenIssuer, LocalClock]) -> None:
+def test_missing_or_invalid_tokens_answer_401(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock],
+) -> None:
     gw, tokens, clock = gateway
     assert _call(gw, "/me") == (401, {"message": "Unauthorized"})
     assert _call(gw, "/me", "Bearer nonsense") == (401, {"message": "Unauthorized"})

@@ -58,7 +58,8 @@ def test_each_consumer_has_its_rules_and_dead_letter_queue(deployment: LocalDepl
     for function, detail_types in CONSUMERS.items():
         rules = [r for r in deployment.rules if r.function == function]
         assert {r.pattern["detail-type"][0] for r in rules} == detail_types
-        dlq = f"arn:aws:sqs:us-east-1:123456789012:bounceback-local-{function.removesuffix('Function')}DeadLetterQueue"
+        queue = f"{function.removesuffix('Function')}DeadLetterQueue"
+        dlq = f"arn:aws:sqs:us-east-1:123456789012:bounceback-local-{queue}"
         spec = deployment.functions[function]
         assert spec.on_failure_arn == dlq
         assert spec.maximum_retry_attempts == 2

@@ -51,7 +51,7 @@ def test_expiry_follows_the_local_clock() -> None:
 
 
 def test_unsigned_tokens_are_rejected(issuer: TokenIssuer) -> None:
-    unsigned = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": "bounceback-local"}, None, "none")
+    unsigned = jwt.encode({"sub": "u1", "iss": ISSUER, "aud": "bounceback-local"}, "", "none")
     with pytest.raises(InvalidTokenError):
         issuer.verify(unsigned, ISSUER, ("bounceback-local",))
 
