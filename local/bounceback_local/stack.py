@@ -174,6 +174,7 @@ class LocalStack:
             "aws_endpoint": self.aws.endpoint,
             "bus_name": next(iter(self.deployment.buses.values()), None),
             "table_name": self.deployment.tables[0].name if self.deployment.tables else None,
+            "schedule_group": next(iter(self.deployment.schedule_groups.values()), None),
             "now": self.clock.now().isoformat(),
             "region": "us-east-1",
             "functions": sorted(self.deployment.functions),
