@@ -95,7 +95,7 @@ def _skills(table: dict[str, list[str]], flags: int) -> tuple[re.Pattern[str], d
     canonical: dict[str, str] = {}
     patterns: list[str] = []
     for name, aliases in table.items():
-        for alias in [name, *aliases]:
+        for alias in aliases:  # the canonical name matches only if listed (see "Go")
             canonical[skill_key(alias)] = name
             patterns.append(_skill_pattern(alias))
     ordered = sorted(set(patterns), key=len, reverse=True)

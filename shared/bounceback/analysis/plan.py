@@ -191,13 +191,15 @@ def _patterns(
     ids = [f.feedback_id for f in feedbacks]
     found: list[tuple[int, str]] = []
     skill_feedbacks: dict[str, set[str]] = {}
+    for item, finding in per_area.get(Area.TECHNICAL_SKILLS, []):
+        for skill in finding.skills:
+            skill_feedbacks.setdefault(skill, set()).add(item.feedback_id)
     for area, mentions in per_area.items():
         mentioned_ids = {i.feedback_id for i, _ in mentions}
-        for item, finding in mentions:
-            for skill in finding.skills:
-                skill_feedbacks.setdefault(skill, set()).add(item.feedback_id)
         if len(mentioned_ids) < MIN_RECURRENCE:
             continue
+        if area is Area.TECHNICAL_SKILLS and mentioned_ids in skill_feedbacks.values():
+            continue  # a skill with the very same mentions says it more precisely
         flags = [i in mentioned_ids for i in ids]
         if area is Area.OUTSIDE_CONTROL:
             sentence = (
