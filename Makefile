@@ -58,7 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 openapi: $(STAMP)
-	$(BIN)/python -m functions.api.openapi > docs/openapi.json
+	$(BIN)/python -c "from functions.api.app import openapi_document; print(openapi_document())" > docs/openapi.json
 
 # aws-sam-cli pins its own boto3 and friends: it lives in a virtual environment of its own.
 $(SAM_VENV)/.installed:

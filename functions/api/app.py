@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bounceback import accounts
+from bounceback.analysis.plan import Plan
 from bounceback.connections import Connection
 from bounceback.errors import (
     BouncebackError,
@@ -34,13 +35,14 @@ from bounceback.workflow import recording
 from bounceback.workflow.build_plan import plan_for
 
 app = APIGatewayHttpResolver(enable_validation=True)
-SECURED = [{"bearerAuth": []}]
-OPENAPI = {
-    "title": "Bounceback API",
-    "version": "1.0.0",
-    "description": "Helps job seekers bounce back from interview rejections.",
-    "security_schemes": {"bearerAuth": HTTPBearer(bearerFormat="JWT")},
-}
+SECURED: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+TITLE = "Bounceback API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "Helps job seekers bounce back from interview rejections. App routes need a JWT "
+    "(`Authorization: Bearer <token>`); admin routes need the `admin` group."
+)
+SECURITY_SCHEMES: dict[str, Any] = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -232,7 +234,7 @@ def add_feedback(
 
 # ------------------------------------------------------------------ plan and inbox
 @app.get("/plan", security=SECURED, tags=["plan"])
-def get_plan() -> schemas.Plan:
+def get_plan() -> Plan:
     return plan_for(services(), caller().user_id, now())
 
 
@@ -306,11 +308,24 @@ def openapi_json() -> Response[str]:
     return Response(
         status_code=200,
         content_type=content_types.APPLICATION_JSON,
-        body=app.get_openapi_json_schema(**OPENAPI),
+        body=openapi_document(),
     )
 
 
-app.enable_swagger(path="/docs", **OPENAPI)  # type: ignore[arg-type]
+def openapi_document() -> str:
+    """The OpenAPI document of these routes (also committed as docs/openapi.json)."""
+    return app.get_openapi_json_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
+
+
+app.enable_swagger(
+    path="/docs",
+    title=TITLE,
+    version=VERSION,
+    description=DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES,
+)
 
 
 # ------------------------------------------------------------------ errors, in one place
@@ -318,7 +333,7 @@ def _error(status: int, message: str, details: list[dict[str, Any]] | None = Non
     return json_response(status, schemas.ErrorOut(message=message, details=details))
 
 
-@app.exception_handler(RequestValidationError)
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def _invalid(error: RequestValidationError) -> Response[str]:
     details = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
@@ -328,7 +343,7 @@ def _invalid(error: RequestValidationError) -> Response[str]:
     return _error(422, "the request is not valid", details)
 
 
-@app.exception_handler(BouncebackError)
+@app.exception_handler(BouncebackError)  # type: ignore[untyped-decorator]
 def _domain_error(error: BouncebackError) -> Response[str]:
     status = {
         UnauthorizedError: 401,

@@ -24,5 +24,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
         now=received.time,
     )
     metrics.add_metric(name="PlansUpdated", unit=MetricUnit.Count, value=int(created))
-    logger.info("feedback analysed", extra={"feedback_id": data.feedback_id, "created": created})
-    return {"created": created}
+    logger.info(
+        "feedback analysed",
+        extra={"feedback_id": data.feedback_id, "notification_created": created},
+    )
+    return {"notification_created": created}

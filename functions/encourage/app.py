@@ -21,6 +21,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
     )
     metrics.add_metric(name="EncouragementsCreated", unit=MetricUnit.Count, value=int(created))
     logger.info(
-        "encouragement handled", extra={"rejection_id": data.rejection_id, "created": created}
+        "encouragement handled",
+        extra={"rejection_id": data.rejection_id, "notification_created": created},
     )
-    return {"created": created}
+    return {"notification_created": created}

@@ -20,5 +20,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
         services(), user_id=data.user_id, rejection_id=data.rejection_id, now=received.time
     )
     metrics.add_metric(name="ReapplyWindowsOpened", unit=MetricUnit.Count, value=int(created))
-    logger.info("cooldown elapsed", extra={"rejection_id": data.rejection_id, "created": created})
-    return {"created": created}
+    logger.info(
+        "cooldown elapsed",
+        extra={"rejection_id": data.rejection_id, "notification_created": created},
+    )
+    return {"notification_created": created}

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field
 
 from bounceback.errors import PublishError
@@ -89,20 +88,33 @@ class CooldownElapsed(DomainEvent[CooldownElapsedData]):
     DETAIL_TYPE: ClassVar[str] = "Cooldown Elapsed"
 
 
-# The EventBridge envelope as a consumer receives it, with the detail parsed into its contract.
-class RejectionLoggedEnvelope(EventBridgeModel):
+class EventBridgeEnvelope(BaseModel):
+    """The EventBridge envelope as a consumer receives it. Only what the steps use is required:
+    ``time`` is the step's "now"; the detail is parsed into its contract by the subclasses."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    id: str
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    time: datetime
+    account: str | None = None
+    region: str | None = None
+
+
+class RejectionLoggedEnvelope(EventBridgeEnvelope):
     detail: RejectionLogged
 
 
-class FeedbackReceivedEnvelope(EventBridgeModel):
+class FeedbackReceivedEnvelope(EventBridgeEnvelope):
     detail: FeedbackReceived
 
 
-class FeedbackFollowupDueEnvelope(EventBridgeModel):
+class FeedbackFollowupDueEnvelope(EventBridgeEnvelope):
     detail: FeedbackFollowupDue
 
 
-class CooldownElapsedEnvelope(EventBridgeModel):
+class CooldownElapsedEnvelope(EventBridgeEnvelope):
     detail: CooldownElapsed
 
 

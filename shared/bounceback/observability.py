@@ -8,7 +8,7 @@ Never log personal data: emails, names, feedback or message text. Log ids and co
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -31,6 +31,7 @@ def instrumented(handler: Handler) -> Handler:
     at the end (cold starts counted)."""
     with_metrics = metrics.log_metrics(capture_cold_start_metric=True)(handler)
     traced = tracer.capture_lambda_handler(with_metrics)
-    return logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)(
-        traced
-    )
+    logged = logger.inject_lambda_context(
+        correlation_id_path=CORRELATION_ID_PATH, clear_state=True
+    )(traced)
+    return cast(Handler, logged)

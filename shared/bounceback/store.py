@@ -17,7 +17,7 @@ import binascii
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -158,7 +158,7 @@ class Store:
     # ---------------------------------------------------------------- profiles
     def get_profile(self, user_id: str) -> Profile | None:
         item = self._get(user_pk(user_id), PROFILE_SK)
-        return None if item is None else Profile.model_validate(item)
+        return None if item is None else Profile.model_validate(_strip(item))
 
     def put_profile(self, profile: Profile, previous: Profile | None) -> None:
         """Store the profile and claim its emails (each address belongs to one user only)."""
@@ -434,6 +434,50 @@ class Store:
         self, partition: str, *, limit: int, next_token: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
         return self._query_collection(partition, limit, next_token)
+
+    # ---------------------------------------------------------------- leases
+    def claim_item(self, values: Mapping[str, Any], *, now: datetime, lease: timedelta) -> bool:
+        """Hold an item's key for ``lease`` while the caller does work that must happen once
+        (a webhook delivery). True when this call holds it: the key was free, or an earlier
+        holder's lease ran out (it crashed or timed out) before it called ``complete_item``."""
+        item = dict(values) | {"lease_until": int((now + lease).timestamp())}
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=_to_item(item),
+                ConditionExpression="attribute_not_exists(PK) OR "
+                "(attribute_not_exists(completed_at) AND lease_until < :now)",
+                ExpressionAttributeValues={":now": {"N": str(int(now.timestamp()))}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def complete_item(self, pk: str, sk: str, at: datetime) -> None:
+        """The work a claim guarded is done: the key is never claimed again."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"PK": _s(pk), "SK": _s(sk)},
+                UpdateExpression="SET completed_at = :at REMOVE lease_until",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues={":at": _s(_iso(at))},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return  # deleted meanwhile (the user deleted their account): nothing to complete
+
+    def release_item(self, pk: str, sk: str) -> None:
+        """Give a claim back early (the work failed), so a retry need not wait for the lease."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"PK": _s(pk), "SK": _s(sk)},
+                UpdateExpression="SET lease_until = :free",
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(completed_at)",
+                ExpressionAttributeValues={":free": {"N": "0"}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return
 
     # ---------------------------------------------------------------- private
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:

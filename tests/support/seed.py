@@ -62,7 +62,7 @@ def seed_feedback(
         rejection_id=rejection_id,
         feedback_id=feedback_id,
         text=text or body["text"],
-        received_at=datetime.fromisoformat(body["received_at"]),
+        received_at=None,
         now=now or datetime.fromisoformat("2026-11-05T14:02:00+00:00"),
         correlation_id="test",
     )

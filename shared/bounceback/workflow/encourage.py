@@ -70,9 +70,10 @@ def compose_encouragement(rejection: Rejection, findings: Sequence[AreaFinding])
             "What they mentioned is something you can work on, and we will help you turn it "
             "into a plan when feedback comes in."
         )
+    reapply_on = f"{rejection.reapply_at.day} {rejection.reapply_at:%B %Y}"
     paragraphs.append(
         "Next: we have drafted a feedback request you can send, and we will tell you when you "
-        f"can reapply to {rejection.company} ({rejection.reapply_at:%d %B %Y})."
+        f"can reapply to {rejection.company} ({reapply_on})."
     )
     return title, "\n\n".join(paragraphs)
 

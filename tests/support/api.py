@@ -1,0 +1,67 @@
+"""Calls to the API function as API Gateway (HTTP API, payload 2.0) would make them, built
+from the sample in events/, with the claims the JWT authorizer passes (all strings)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.support.events import SAMPLE_USER, LambdaContext, load_event
+
+API_NOW = datetime.fromisoformat("2026-11-02T09:15:00+00:00")
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+def api_event(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    user: str | None = SAMPLE_USER,
+    groups: tuple[str, ...] = (),
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    now: datetime = API_NOW,
+    raw_body: str | None = None,
+) -> dict[str, Any]:
+    event = load_event("api.post-rejections.json")
+    event["rawPath"] = path
+    event["routeKey"] = "$default"
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["timeEpoch"] = int(now.timestamp() * 1000)
+    event["headers"] = {"content-type": "application/json"} | (headers or {})
+    event["rawQueryString"] = urlencode(query or {})
+    event["queryStringParameters"] = query
+    if raw_body is not None:
+        event["body"] = raw_body
+    else:
+        event["body"] = None if body is None else json.dumps(body)
+    if user is None:
+        del event["requestContext"]["authorizer"]
+    else:
+        claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+        claims["sub"] = user
+        claims["cognito:groups"] = "[" + " ".join(groups) + "]"
+    return event
+
+
+def call_api(method: str, path: str, body: Any = None, **kwargs: Any) -> ApiResponse:
+    from functions.api.app import handler
+
+    response = handler(api_event(method, path, body, **kwargs), LambdaContext())
+    text = response.get("body") or ""
+    try:
+        parsed: Any = json.loads(text) if text else None
+    except ValueError:
+        parsed = text
+    return ApiResponse(response["statusCode"], response.get("headers") or {}, parsed)

@@ -1,0 +1,95 @@
+"""The boundaries: sample events parse into their contracts, claims into a caller, page
+tokens stay in their collection, and the deployed dependencies match the tested ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bounceback.errors import ForbiddenError, InvalidRequestError, UnauthorizedError
+from bounceback.events import (
+    CooldownElapsedEnvelope,
+    FeedbackFollowupDueEnvelope,
+    FeedbackReceivedEnvelope,
+    RejectionLoggedEnvelope,
+)
+from bounceback.http.caller import caller_from_claims, parse_groups
+from bounceback.store import decode_token, encode_token
+from tests.support.events import SAMPLE_REJECTION, SAMPLE_USER, load_event
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("sample", "envelope"),
+    [
+        ("bounceback.rejection-logged.json", RejectionLoggedEnvelope),
+        ("bounceback.feedback-received.json", FeedbackReceivedEnvelope),
+        ("bounceback.feedback-follow-up-due.json", FeedbackFollowupDueEnvelope),
+        ("bounceback.cooldown-elapsed.json", CooldownElapsedEnvelope),
+    ],
+)
+def test_every_sample_event_parses_into_its_contract(sample: str, envelope: type) -> None:
+    event = envelope.model_validate(load_event(sample))
+    assert event.detail_type == event.detail.DETAIL_TYPE
+    assert event.detail.data.user_id == SAMPLE_USER
+    assert event.detail.data.rejection_id == SAMPLE_REJECTION
+    assert "@" not in str(load_event(sample))  # no email address travels on the bus
+
+
+def test_a_detail_of_the_wrong_shape_is_refused() -> None:
+    event = load_event("bounceback.rejection-logged.json")
+    del event["detail"]["data"]["rejection_id"]
+    with pytest.raises(ValueError, match="rejection_id"):
+        RejectionLoggedEnvelope.model_validate(event)
+
+
+@pytest.mark.parametrize(
+    ("value", "groups"),
+    [
+        ("[admin user]", {"admin", "user"}),
+        ("[]", set()),
+        (["admin"], {"admin"}),
+        ("admin,user", {"admin", "user"}),
+        (None, set()),
+    ],
+)
+def test_groups_are_read_as_the_authorizer_passes_them(value: object, groups: set[str]) -> None:
+    assert parse_groups(value) == groups
+
+
+def test_a_caller_needs_a_subject_and_admin_needs_the_group() -> None:
+    with pytest.raises(UnauthorizedError):
+        caller_from_claims({})
+    with pytest.raises(UnauthorizedError):
+        caller_from_claims({"sub": "USER#evil"})
+    with pytest.raises(ForbiddenError):
+        caller_from_claims({"sub": "u1", "cognito:groups": "[user]"}).require_admin()
+    caller_from_claims({"sub": "u1", "cognito:groups": "[admin]"}).require_admin()
+
+
+def test_a_page_token_only_opens_its_own_collection() -> None:
+    token = encode_token({"GSI1PK": {"S": "USER#a#REJECTIONS"}, "PK": {"S": "USER#a"}})
+    assert decode_token(token, expected_partition="USER#a#REJECTIONS")["PK"] == {"S": "USER#a"}
+    with pytest.raises(InvalidRequestError):
+        decode_token(token, expected_partition="USER#b#REJECTIONS")
+    with pytest.raises(InvalidRequestError):
+        decode_token("not-a-token!", expected_partition="USER#a#REJECTIONS")
+
+
+def test_the_layer_installs_the_versions_the_tests_ran_with() -> None:
+    pins = dict(
+        re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)$", text, re.MULTILINE)[0]
+        for text in (ROOT / "shared" / "requirements.txt").read_text().splitlines()
+        if text and not text.startswith("#")
+    )
+    locked = dict(
+        line.split("==", 1)
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line
+    )
+    normalise = {k.lower().replace("_", "-"): v for k, v in locked.items()}
+    for name, version in pins.items():
+        assert normalise[name.lower().replace("_", "-")] == version, name
