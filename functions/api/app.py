@@ -363,6 +363,20 @@ def _not_found(_: Exception) -> Response[str]:
     return _error(404, "no such route")
 
 
+def _not_json(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Bodies are JSON. Anything else (a form post, say) gets a clear 415 before validation
+    would answer with a confusing error about its fields."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if not event.get("body") or "json" in headers.get("content-type", "").lower():
+        return None
+    message = "send JSON with the header content-type: application/json"
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": schemas.ErrorOut(message=message).model_dump_json(),
+    }
+
+
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return _not_json(event) or app.resolve(event, context)

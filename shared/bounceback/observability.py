@@ -7,11 +7,15 @@ Never log personal data: emails, names, feedback or message text. Log ids and co
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+
+# A step that decided to do nothing (a duplicate) has no metric to flush; that is expected.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
 tracer = Tracer()

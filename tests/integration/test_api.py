@@ -325,3 +325,15 @@ def test_the_committed_openapi_document_is_current() -> None:
 
     committed = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
     assert committed.read_text().strip() == openapi_document().strip(), "run: make openapi"
+
+
+def test_a_body_that_is_not_json_is_a_415(cloud: Cloud) -> None:
+    answer = call_api(
+        "POST",
+        "/rejections",
+        raw_body="company=X&role=Y",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status == 415
+    assert "application/json" in answer.body["message"]
+    assert cloud.items() == []
