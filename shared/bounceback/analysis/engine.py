@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bounceback.analysis.lexicon import AreaRules, Lexicon, lexicon, skill_key
+from bounceback.analysis.lexicon import Lexicon, lexicon, skill_key
 from bounceback.analysis.text import (
     Sentence,
     evidence,
@@ -73,20 +73,14 @@ class _Segments:
         return lo
 
 
-def _segment_polarity(segment: str, lex: Lexicon) -> int:
-    segment = _blank(segment, lex.praise_override)
-    if lex.strong_gap.search(segment) or lex.negated_praise.search(segment):
-        return GAP
-    if lex.praise.search(segment):
-        return PRAISE
-    if lex.weak_gap.search(segment):
-        return GAP
-    return NEUTRAL
-
-
 def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
-    """Cut at segment breaks and clause (contrast) words; neutral segments take the polarity of
-    the nearest non-neutral segment in the same clause, else ``default``."""
+    """Cut at segment breaks and clause (contrast) words, and settle each segment's polarity.
+
+    A segment's own polarity: GAP if it holds a strong gap cue or negated praise, else PRAISE if
+    it holds praise, else GAP if it holds a weak gap cue, else NEUTRAL. A neutral segment takes
+    the polarity of the nearest non-neutral segment in its clause (earlier ones first), else
+    ``default``.
+    """
     cuts: dict[int, bool] = {0: True}  # offset -> starts a new clause
     for m in _SEGMENT_BREAK.finditer(low):
         cuts.setdefault(m.end(), False)
@@ -99,8 +93,16 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
         if cuts[s]:
             clause_id += 1
         clause.append(clause_id)
-    ends = [*starts[1:], len(low)]
-    own = [_segment_polarity(low[s:e], lex) for s, e in zip(starts, ends, strict=True)]
+    segments = _Segments(starts=starts, polarity=[])
+
+    # One scan of the whole sentence; each cue counts for the segment it starts in.
+    kinds: list[set[str]] = [set() for _ in starts]
+    for m in lex.polarity_all.finditer(_blank(low, lex.praise_override)):
+        kinds[segments.at(m.start())].add(m.lastgroup or "")
+    own = [
+        GAP if k & {"g", "n"} else PRAISE if "p" in k else GAP if "w" in k else NEUTRAL
+        for k in kinds
+    ]
     settled = list(own)
     for i, pol in enumerate(own):
         if pol != NEUTRAL:
@@ -114,7 +116,7 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
                 break
         if found == NEUTRAL:
             for j in range(i + 1, len(own)):
-                # A later segment opening with "and you...", "which..." is a statement of its
+                # A later segment opening with "and you...", "so..." is a statement of its
                 # own: "Your CV undersold your experience, and you didn't..." must not colour
                 # the experience mention.
                 if clause[j] != clause[i] or _OWN_STATEMENT.match(low, starts[j]):
@@ -123,7 +125,8 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
                     found = own[j]
                     break
         settled[i] = found if found != NEUTRAL else default
-    return _Segments(starts=starts, polarity=settled)
+    segments.polarity.extend(settled)
+    return segments
 
 
 def _negated(low: str, seg_start: int, pos: int, lex: Lexicon) -> bool:
@@ -146,14 +149,18 @@ class _Reader:
             if skill not in hit.skills:
                 hit.skills.append(skill)
 
-    def skills_in(self, low: str, cased: str) -> list[tuple[int, int, str]]:
-        """Named skills as (start, end, canonical name), in order."""
+    def skills_in(self, low: str, original: str) -> list[tuple[int, int, str]]:
+        """Named skills as (start, end, canonical name), in order. ``low`` is the lower-cased
+        sentence with blanked spans; ``original`` the same sentence as written, for the skills
+        that only count when capitalised ("Go", "Swift")."""
         found: list[tuple[int, int, str]] = []
         for m in self.lex.skills.finditer(low):
             name = self.lex.skill_canonical.get(skill_key(m.group(0)))
             if name:
                 found.append((m.start(), m.end(), name))
-        for m in self.lex.skills_case_sensitive.finditer(cased):
+        for m in self.lex.skills_case_sensitive.finditer(original):
+            if low[m.start() : m.end()].strip() != m.group(0).lower():
+                continue  # blanked: part of an ignored or outside-control span
             name = self.lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
             if name:
                 found.append((m.start(), m.end(), name))
@@ -174,53 +181,60 @@ class _Reader:
                 self.add(OUTSIDE_CONTROL, (index, matches[0].start()), sentence, [])
                 consumed = _blank(low, oc.strong)
         segments = _segments(consumed, lex, default)
-        in_context = _blank(consumed, lex.skill_context)
-        cased = "".join(c if k != " " else " " for c, k in zip(original, in_context, strict=True))
-        skills = self.skills_in(in_context, cased)
-        # Skill words are not area topics: "data structures" is not about answer structure.
-        chars = list(consumed)
-        for start, end, _ in skills:
-            chars[start:end] = " " * (end - start)
-        consumed = "".join(chars)
+        # Topics and skills count in gap segments only: a sentence without one is read for
+        # strong cues alone, which keeps praise and small talk cheap.
+        has_gap = GAP in segments.polarity
+        skills: list[tuple[int, int, str]] = []
+        if has_gap:
+            skills = self.skills_in(_blank(consumed, lex.skill_context), original)
+            # Skill words are not area topics: "data structures" is not about answer structure.
+            for start, end, _ in skills:
+                consumed = consumed[:start] + " " * (end - start) + consumed[end:]
 
         gap_skills = [(p, s) for p, _, s in skills if segments.polarity[segments.at(p)] == GAP]
         skill_segments = {segments.at(p) for p, _, _ in skills}
 
-        for rules in lex.areas:
-            self._read_area(rules, index, sentence, low, consumed, segments, skill_segments)
+        self._read_areas(
+            index, sentence, low, consumed if has_gap else None, segments, skill_segments
+        )
         if gap_skills:
             self.add(TECHNICAL, (index, gap_skills[0][0]), sentence, [s for _, s in gap_skills])
 
         polarities = set(segments.polarity)
         return GAP if GAP in polarities else (PRAISE if PRAISE in polarities else NEUTRAL)
 
-    def _read_area(
+    def _read_areas(
         self,
-        rules: AreaRules,
         index: int,
         sentence: Sentence,
         low: str,
-        consumed: str,
+        consumed: str | None,
         segments: _Segments,
         skill_segments: set[int],
     ) -> None:
+        """Strong cues (in ``low``) and, when the sentence has a gap, topics (in ``consumed``,
+        where outside-control spans and skill words are blanked) of every area but
+        outside_control; the earliest qualifying cue of each area is kept."""
         lex = self.lex
-        first: int | None = None
-        if rules.strong is not None:
-            for m in rules.strong.finditer(low):
-                seg = segments.at(m.start())
-                # Strong cues are gaps by themselves, but not when praised ("great culture fit")
-                # or negated just before ("never seemed nervous").
-                if segments.polarity[seg] == PRAISE:
+        first: dict[str, int] = {}
+        for m in lex.strong_all.finditer(low):
+            rules = lex.area_groups[m.lastgroup or ""]
+            if rules.area in first:
+                continue
+            seg = segments.at(m.start())
+            # Strong cues are gaps by themselves, but not when praised ("great culture fit") or
+            # negated just before ("never seemed nervous").
+            if segments.polarity[seg] == PRAISE:
+                continue
+            if not _negated(low, segments.starts[seg], m.start(), lex):
+                first[rules.area] = m.start()
+        if consumed is not None:
+            ignored: dict[str, str] = {}
+            topic_first: dict[str, int] = {}
+            for m in lex.topic_all.finditer(consumed):
+                rules = lex.area_groups[m.lastgroup or ""]
+                if rules.area in topic_first:
                     continue
-                if not _negated(low, segments.starts[seg], m.start(), lex):
-                    first = m.start()
-                    break
-        if rules.topic is not None:
-            scoped = _blank(consumed, rules.ignore)
-            for m in rules.topic.finditer(scoped):
-                if first is not None and m.start() >= first:
-                    break
                 seg = segments.at(m.start())
                 if segments.polarity[seg] != GAP:
                     continue
@@ -228,10 +242,18 @@ class _Reader:
                 bound = rules.skill_bound
                 if seg in skill_segments and bound is not None and bound.fullmatch(m.group(0)):
                     continue
-                first = m.start()
-                break
-        if first is not None:
-            self.add(rules.area, (index, first), sentence, [])
+                if rules.ignore is not None:
+                    # Phrases that mention the topic without being about it, for this area only
+                    # ("sharing your experience"): the match must survive their blanking.
+                    if rules.area not in ignored:
+                        ignored[rules.area] = _blank(consumed, rules.ignore)
+                    if ignored[rules.area][m.start() : m.end()] != m.group(0):
+                        continue
+                topic_first[rules.area] = m.start()
+            for area, pos in topic_first.items():
+                first[area] = min(pos, first.get(area, pos))
+        for area, pos in first.items():
+            self.add(area, (index, pos), sentence, [])
 
 
 def _label_like(text: str, lex: Lexicon) -> bool:

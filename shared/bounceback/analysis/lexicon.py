@@ -49,6 +49,14 @@ class Lexicon:
     label_max_words: int
     outside_control: AreaRules
     areas: tuple[AreaRules, ...]
+    # The same cues, every area in one regex (a named group per area): one scan per sentence
+    # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
+    strong_all: re.Pattern[str]
+    topic_all: re.Pattern[str]
+    area_groups: dict[str, AreaRules]
+    # All polarity cues in one regex, groups g (strong gap), n (negated praise), p (praise) and
+    # w (weak gap), tried in that order at each position.
+    polarity_all: re.Pattern[str]
     skills: re.Pattern[str]
     skills_case_sensitive: re.Pattern[str]
     skill_canonical: dict[str, str]
@@ -60,11 +68,51 @@ class Lexicon:
     reapply_unit_days: dict[str, int]
 
 
+def _splittable(pattern: str) -> bool:
+    """Whether ``pattern`` starts with a plain letter that can be factored out: no quantifier on
+    it and no top-level "|" (which would make the letter belong to one branch only)."""
+    if len(pattern) < 2 or not (pattern[0].isascii() and pattern[0].isalpha()):
+        return False
+    if pattern[1] in "?*+{":
+        return False
+    depth, i = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # skip a character class (a "]" right after "[" is literal)
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
 def _alternation(patterns: list[str]) -> str:
-    # Longest first: the regex engine takes the first alternative that matches at a position,
-    # and "react native" must win over "react".
+    # Python's regex engine tries every alternative at every position. Two things keep a scan
+    # over hundreds of cues fast: the word-boundary checks sit outside the group (once per
+    # position, not once per alternative), and alternatives are bucketed by their first letter,
+    # so a position is compared with one bucket only. Neither changes what matches: longer
+    # patterns still come first within a bucket ("react native" before "react"), and a failed
+    # right edge backtracks into the next alternative.
     ordered = sorted(patterns, key=len, reverse=True)
-    return "|".join(f"{_BEFORE}(?:{p}){_AFTER}" for p in ordered)
+    buckets: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for p in ordered:
+        if _splittable(p):
+            buckets.setdefault(p[0].lower(), []).append(p[1:])
+        else:
+            rest.append(p)
+    parts = [f"{letter}(?:{'|'.join(tails)})" for letter, tails in buckets.items()]
+    parts += [f"(?:{p})" for p in rest]
+    return _BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER
 
 
 def _compile(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
@@ -85,22 +133,55 @@ def skill_key(text: str) -> str:
     return re.sub(r"[\s\-]+", "", text.lower())
 
 
-def _skill_pattern(alias: str) -> str:
-    # Literal aliases; spaces and hyphens are interchangeable ("system-design", "system design").
-    parts = [re.escape(word) for word in re.split(r"[\s\-]+", alias)]
-    return r"[\s\-]*".join(parts) if "-" in alias else r"[\s\-]+".join(parts)
+# Separators inside a skill alias: spaces and hyphens are interchangeable and may be left out
+# ("system-design", "system design", "ecommerce"). One separator form for every alias keeps
+# aliases that share words on one trie path ("event driven", "event-driven architecture").
+_SEP = r"[\s\-]*"
+_END = ""  # trie key marking the end of an alias
+
+
+def _skill_units(alias: str) -> list[str]:
+    words = re.split(r"[\s\-]+", alias)
+    sep = _SEP
+    units: list[str] = []
+    for i, word in enumerate(words):
+        if i:
+            units.append(sep)
+        units.extend(re.escape(c) for c in word)
+    return units
+
+
+def _trie_regex(aliases: list[str]) -> str:
+    """One regex for many literal aliases, shaped as a trie: a few hundred skills cost one
+    character comparison per position instead of one per alias. Longer aliases are tried before
+    the shorter ones they extend ("react native" before "react")."""
+    trie: dict[str, Any] = {}
+    for alias in aliases:
+        node = trie
+        for unit in _skill_units(alias):
+            node = node.setdefault(unit, {})
+        node[_END] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [unit + emit(child) for unit, child in node.items() if unit != _END]
+        if _END in node:
+            branches.append("")  # ending here is the last choice: longer matches win
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
 
 
 def _skills(table: dict[str, list[str]], flags: int) -> tuple[re.Pattern[str], dict[str, str]]:
     canonical: dict[str, str] = {}
-    patterns: list[str] = []
-    for name, aliases in table.items():
-        for alias in aliases:  # the canonical name matches only if listed (see "Go")
+    aliases: list[str] = []
+    for name, listed in table.items():
+        for alias in listed:  # the canonical name matches only if listed (see "Go")
             canonical[skill_key(alias)] = name
-            patterns.append(_skill_pattern(alias))
-    ordered = sorted(set(patterns), key=len, reverse=True)
+            aliases.append(alias.lower() if flags & re.IGNORECASE else alias)
     # Skills may end in "+" or "#" ("C++", "C#"), so the right edge also refuses those.
-    body = "|".join(ordered)
+    body = _trie_regex(sorted(set(aliases)))
     return re.compile(rf"(?<![\w.#+])(?:{body})(?![\w#+&])", flags), canonical
 
 
@@ -114,12 +195,19 @@ def _area(name: str, table: dict[str, Any]) -> AreaRules:
     )
 
 
+def _grouped(groups: dict[str, list[str]], flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    body = "|".join(f"(?P<{name}>{_alternation(p)})" for name, p in groups.items() if p)
+    return re.compile(body or "(?!)", flags)
+
+
 def build(data: dict[str, Any]) -> Lexicon:
     """Compile a parsed lexicon (exposed for tests that try a modified lexicon)."""
     polarity = data["polarity"]
     praise_words = _alternation(polarity["praise"])
     negation = "|".join(polarity["negation"])
     areas = {name: _area(name, table) for name, table in data["areas"].items()}
+    others = {name: table for name, table in data["areas"].items() if name != "outside_control"}
+    group_names = {f"a{i}": name for i, name in enumerate(others)}
     skills, canonical = _skills(data["skills"], re.IGNORECASE)
     skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
     reapply = data["reapply"]
@@ -150,6 +238,15 @@ def build(data: dict[str, Any]) -> Lexicon:
         label_max_words=int(data["label"]["label_max_words"]),
         outside_control=areas.pop("outside_control"),
         areas=tuple(areas.values()),
+        strong_all=_grouped({g: others[n].get("strong", []) for g, n in group_names.items()}),
+        topic_all=_grouped({g: others[n].get("topic", []) for g, n in group_names.items()}),
+        area_groups={g: areas[n] for g, n in group_names.items()},
+        polarity_all=re.compile(
+            f"(?P<g>{_alternation(polarity['strong_gap'])})"
+            rf"|(?P<n>(?<!\w)(?:{negation})\s+(?:[\w\-]+\s+){{0,3}}?(?:{praise_words}))"
+            f"|(?P<p>{praise_words})|(?P<w>{_alternation(polarity['weak_gap'])})",
+            re.IGNORECASE,
+        ),
         skills=skills,
         skills_case_sensitive=skills_cs,
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
