@@ -1,0 +1,344 @@
+"""Job-board webhooks: one delivery in, one answer out (``POST /webhooks/{provider}/{id}``).
+
+Plain Python over the provider adapters (``bounceback.providers``) and the services; the function
+in ``functions/webhooks`` turns the API Gateway event into these arguments and the answer back into
+a response. A delivery goes through, in order:
+
+1. the provider and the connection the URL names (404 when either is unknown, deleted, or the
+   connection belongs to another provider) and the body size (413 over ``MAX_BODY_BYTES``);
+2. the provider's setup handshake, if this is one (JazzHR's VERIFY);
+3. the signature over the raw bytes (401, nothing stored);
+4. what the delivery means: ignored (success), unreadable (400, or success where the provider
+   would retry an unreadable body for hours: ``ACKNOWLEDGE_INVALID_PAYLOAD``), a rejection, or a
+   rejection taken back;
+5. a rejection: the user by the candidate's emails (none: success, nothing stored), a claim on the
+   delivery so a retried or concurrent duplicate does nothing twice, then the same write path as
+   the app (``recording.log_rejection``: one rejection, one ``Rejection Logged``).
+
+Known and unknown candidates get the same answer, so a sender cannot learn who uses Bounceback.
+Logs carry ids, the provider and the outcome: never an address, a name or the payload.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bounceback.accounts import cancel_timers
+from bounceback.connections import Connection
+from bounceback.errors import (
+    ConflictError,
+    InvalidPayloadError,
+    InvalidSignatureError,
+    NotFoundError,
+)
+from bounceback.ids import derived_id
+from bounceback.observability import MetricUnit, logger, metrics
+from bounceback.providers.base import (
+    CandidateRejection,
+    Ignored,
+    ProviderAdapter,
+    RejectionDelivery,
+    RejectionWithdrawn,
+)
+from bounceback.providers.registry import get_adapter
+from bounceback.services import Services
+from bounceback.store import MAX_PAGE, user_pk
+from bounceback.workflow import recording
+
+# Every provider's real deliveries are a few KiB; anything this large is refused unread.
+MAX_BODY_BYTES = 256 * 1024
+# How long a delivery being processed keeps its duplicates away: longer than the function's
+# timeout (template.yaml: 20 s), so a holder that died is taken over only after it surely stopped.
+DELIVERY_LEASE = timedelta(seconds=60)
+# Providers whose signed but unreadable deliveries are answered with their success code: they
+# retry anything else for hours (Greenhouse ~15 h) or without a stated bound (Workable), and the
+# same bytes can never become readable. The others get 400 (see docs/providers.md).
+ACKNOWLEDGE_INVALID_PAYLOAD = frozenset({"greenhouse", "workable"})
+
+# Connection ids are ours (hex, or a chosen slug in samples); anything else cannot exist.
+_CONNECTION_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_WITHDRAWN = "withdrawn"
+
+
+class Outcome(StrEnum):
+    """What became of one delivery: its log field, and (via ``_METRICS``) its one metric."""
+
+    LOGGED = "logged"
+    DUPLICATE = "duplicate"
+    IN_PROGRESS = "in_progress"
+    WITHDRAWN = "withdrawn"
+    NOTHING_TO_WITHDRAW = "nothing_to_withdraw"
+    IGNORED = "ignored"
+    HANDSHAKE = "handshake"
+    CANDIDATE_UNKNOWN = "candidate_unknown"
+    BAD_SIGNATURE = "bad_signature"
+    BAD_PAYLOAD = "bad_payload"
+    TOO_LARGE = "too_large"
+    UNKNOWN_URL = "unknown_url"
+
+
+_METRICS: Mapping[Outcome, str] = {
+    Outcome.LOGGED: "WebhookRejectionLogged",
+    Outcome.DUPLICATE: "WebhookDuplicate",
+    Outcome.IN_PROGRESS: "WebhookInProgress",
+    Outcome.WITHDRAWN: "WebhookRejectionWithdrawn",
+    Outcome.NOTHING_TO_WITHDRAW: "WebhookWithdrawalUnmatched",
+    Outcome.IGNORED: "WebhookIgnored",
+    Outcome.HANDSHAKE: "WebhookHandshake",
+    Outcome.CANDIDATE_UNKNOWN: "WebhookCandidateUnknown",
+    Outcome.BAD_SIGNATURE: "WebhookSignatureRejected",
+    Outcome.BAD_PAYLOAD: "WebhookPayloadInvalid",
+    Outcome.TOO_LARGE: "WebhookBodyTooLarge",
+    Outcome.UNKNOWN_URL: "WebhookUnknownConnection",
+}
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    """The HTTP answer to a delivery. ``body`` None means no body (e.g. a 204)."""
+
+    status: int
+    body: Mapping[str, str] | None
+    outcome: Outcome
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def ingest(
+    services: Services,
+    *,
+    provider: str,
+    connection_id: str,
+    headers: Mapping[str, str],
+    raw_body: bytes,
+    now: datetime,
+    request_id: str,
+) -> WebhookAnswer:
+    """Answer one delivery. ``headers`` have lower-cased names; ``raw_body`` is exactly the bytes
+    the sender signed; ``now`` is when the delivery arrived (the signature's clock)."""
+    adapter = get_adapter(provider)
+    if adapter is None or not _CONNECTION_ID.match(connection_id):
+        return _finish(Outcome.UNKNOWN_URL, 404, {"message": "no such webhook URL"}, None)
+    delivery = _Delivery(adapter, connection_id)
+    if len(raw_body) > MAX_BODY_BYTES:
+        message = f"the body is larger than {MAX_BODY_BYTES} bytes"
+        return delivery.finish(Outcome.TOO_LARGE, 413, {"message": message})
+    try:
+        connection, secret = services.connections.secret(connection_id)
+    except NotFoundError:
+        return delivery.finish(Outcome.UNKNOWN_URL, 404, {"message": "no such webhook URL"})
+    if connection.provider != adapter.name:
+        return delivery.finish(Outcome.UNKNOWN_URL, 404, {"message": "no such webhook URL"})
+
+    reply = adapter.handshake(headers, raw_body)
+    if reply is not None:
+        return delivery.finish(Outcome.HANDSHAKE, reply.status, reply.body, headers=reply.headers)
+    try:
+        adapter.verify(headers, raw_body, secret, now)
+    except InvalidSignatureError as error:
+        return delivery.finish(Outcome.BAD_SIGNATURE, 401, {"message": str(error)})
+    try:
+        meaning = adapter.interpret(headers, raw_body)
+    except InvalidPayloadError as error:
+        if adapter.name in ACKNOWLEDGE_INVALID_PAYLOAD:
+            return delivery.success(Outcome.BAD_PAYLOAD, "ignored", {"error": str(error)})
+        return delivery.finish(Outcome.BAD_PAYLOAD, 400, {"message": str(error)})
+
+    if isinstance(meaning, Ignored):
+        return delivery.success(Outcome.IGNORED, "ignored", {"why": meaning.why})
+    if isinstance(meaning, RejectionWithdrawn):
+        return _withdraw(services, delivery, connection, meaning)
+    return _log(services, delivery, connection, meaning, now=now, request_id=request_id)
+
+
+def unreadable_body() -> WebhookAnswer:
+    """The answer to a body that is not even bytes (invalid base64 from the gateway)."""
+    message = {"message": "the body is not valid base64"}
+    return _finish(Outcome.BAD_PAYLOAD, 400, message, None)
+
+
+# ------------------------------------------------------------------ rejections
+def delivery_marker_sk(rejection_id: str) -> str:
+    """The claim on a delivery sits in the user's partition (gone with their account) and
+    outlives the rejection, so a late retry after the user deleted it does not bring it back."""
+    return f"WEBHOOK#{rejection_id}"
+
+
+def application_collection(connection_id: str, application_key: str) -> str:
+    """The GSI1 collection of the rejections one job application produced (for withdrawals).
+    Hashed: the key is the sender's text and must stay a short, fixed-size index key."""
+    return f"APPLICATION#{derived_id('application', connection_id, application_key)}"
+
+
+def _log(
+    services: Services,
+    delivery: _Delivery,
+    connection: Connection,
+    meaning: RejectionDelivery,
+    *,
+    now: datetime,
+    request_id: str,
+) -> WebhookAnswer:
+    user_id = _find_user(services, meaning.rejection.emails)
+    if user_id is None:
+        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
+    rejection_id = derived_id("webhook", connection.id, meaning.dedupe_key)
+    pk, sk = user_pk(user_id), delivery_marker_sk(rejection_id)
+    marker: dict[str, Any] = {
+        "PK": pk,
+        "SK": sk,
+        "type": "webhook_delivery",
+        "user_id": user_id,
+        "rejection_id": rejection_id,
+        "connection_id": connection.id,
+        "provider": delivery.adapter.name,
+        "received_at": now.isoformat(),
+    }
+    if meaning.application_key:
+        marker["GSI1PK"] = application_collection(connection.id, meaning.application_key)
+        marker["GSI1SK"] = f"{now.isoformat()}#{rejection_id}"
+    if not services.store.claim_item(marker, now=now, lease=DELIVERY_LEASE):
+        existing = services.store.get_item(pk, sk)
+        if existing is not None and "completed_at" in existing:
+            return delivery.success(Outcome.DUPLICATE, log={"rejection_id": rejection_id})
+        # Another request is logging this very delivery right now. Not success: if that one
+        # fails, the sender must still retry. It will find the delivery done and get success.
+        return delivery.finish(
+            Outcome.IN_PROGRESS,
+            409,
+            {"message": "this delivery is being processed; retry later"},
+            headers={"retry-after": str(int(DELIVERY_LEASE.total_seconds()))},
+            log={"rejection_id": rejection_id},
+        )
+    try:
+        rejection, created = recording.log_rejection(
+            services,
+            user_id=user_id,
+            rejection_id=rejection_id,
+            draft=_draft(meaning.rejection, connection, now, delivery),
+            source=delivery.adapter.name,
+            now=now,
+            correlation_id=request_id,
+        )
+    except BaseException:
+        services.store.release_item(pk, sk)
+        raise
+    services.store.complete_item(pk, sk, now)
+    outcome = Outcome.LOGGED if created else Outcome.DUPLICATE
+    return delivery.success(outcome, log={"rejection_id": rejection.id})
+
+
+def _find_user(services: Services, emails: tuple[str, ...]) -> str | None:
+    for email in emails:  # in the payload's order: the first address a user registered wins
+        user_id = services.store.find_user_by_email(email)
+        if user_id is not None:
+            return user_id
+    return None
+
+
+def _draft(
+    rejection: CandidateRejection, connection: Connection, now: datetime, delivery: _Delivery
+) -> recording.RejectionDraft:
+    rejected_at = rejection.rejected_at
+    if rejected_at is not None and not (
+        now - recording.OLDEST_REJECTION <= rejected_at <= now + recording.CLOCK_SKEW
+    ):
+        # An ATS's clock or time zone is off (JazzHR times without an offset are read as UTC),
+        # or a placeholder date: the delivery itself is the best evidence of when it happened.
+        logger.info("rejected_at out of range; using the delivery time", extra=delivery.fields())
+        rejected_at = now
+    return recording.RejectionDraft(
+        company=rejection.company or connection.company,
+        role=rejection.role,
+        stage=rejection.stage,
+        rejected_at=rejected_at,
+        reason=rejection.reason,
+        message=rejection.message,
+        recruiter=rejection.recruiter,
+    )
+
+
+# ------------------------------------------------------------------ withdrawals
+def _withdraw(
+    services: Services, delivery: _Delivery, connection: Connection, meaning: RejectionWithdrawn
+) -> WebhookAnswer:
+    """Mark every rejection of the application withdrawn and cancel its timers. Repeating it is
+    harmless (already withdrawn rejections are skipped), so it needs no claim of its own."""
+    withdrawn = 0
+    if meaning.application_key:
+        partition = application_collection(connection.id, meaning.application_key)
+        token: str | None = None
+        while True:
+            items, token = services.store.query_collection(
+                partition, limit=MAX_PAGE, next_token=token
+            )
+            withdrawn += sum(_withdraw_one(services, item) for item in items)
+            if token is None:
+                break
+    if withdrawn == 0:
+        return delivery.success(Outcome.NOTHING_TO_WITHDRAW)
+    return delivery.success(Outcome.WITHDRAWN, log={"withdrawn": str(withdrawn)})
+
+
+def _withdraw_one(services: Services, marker: Mapping[str, Any]) -> bool:
+    rejection = services.store.get_rejection(str(marker["user_id"]), str(marker["rejection_id"]))
+    if rejection is None or rejection.status == _WITHDRAWN:
+        return False
+    try:
+        services.store.update_rejection(rejection.model_copy(update={"status": _WITHDRAWN}))
+    except ConflictError:  # deleted meanwhile
+        return False
+    cancel_timers(services, rejection.id)
+    return True
+
+
+# ------------------------------------------------------------------ answers, metrics, logs
+@dataclass(frozen=True)
+class _Delivery:
+    adapter: ProviderAdapter
+    connection_id: str
+
+    def fields(self) -> dict[str, str]:
+        return {"provider": self.adapter.name, "connection_id": self.connection_id}
+
+    def success(
+        self, outcome: Outcome, status: str = "accepted", log: Mapping[str, str] | None = None
+    ) -> WebhookAnswer:
+        """The provider's success code. Logged, duplicate and unknown-candidate deliveries read
+        the same, so the answer never tells a sender whether the candidate uses Bounceback."""
+        answer_status = self.adapter.success_status
+        body = None if answer_status == 204 else {"status": status}
+        return self.finish(outcome, answer_status, body, log=log)
+
+    def finish(
+        self,
+        outcome: Outcome,
+        status: int,
+        body: Mapping[str, str] | None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        log: Mapping[str, str] | None = None,
+    ) -> WebhookAnswer:
+        return _finish(outcome, status, body, self.fields(), headers=headers, log=log)
+
+
+def _finish(
+    outcome: Outcome,
+    status: int,
+    body: Mapping[str, str] | None,
+    fields: Mapping[str, str] | None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    log: Mapping[str, str] | None = None,
+) -> WebhookAnswer:
+    metrics.add_metric(name=_METRICS[outcome], unit=MetricUnit.Count, value=1)
+    # Expected answers, client errors included, are INFO without a stack trace.
+    logger.info(
+        "webhook delivery answered",
+        extra={"outcome": outcome.value, "status": status, **(fields or {}), **(log or {})},
+    )
+    return WebhookAnswer(status=status, body=body, outcome=outcome, headers=dict(headers or {}))
