@@ -31,6 +31,7 @@ from bounceback_local.template import ACCOUNT_ID, RuleSpec
 log = logging.getLogger("bounceback_local.router")
 
 TAP_RULE_NAME = "bounceback-local-tap"
+POLL_WAIT_SECONDS = 2
 
 
 # The fields of an EventBridge event, in the order EventBridge writes them.
@@ -124,7 +125,7 @@ class EventRouter:
         self._busy = 0
         self._generation = 0
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._poll, name="event-router", daemon=True)
+        self._threads: list[threading.Thread] = []
         self._sqs = aws.sqs()
 
     # ------------------------------------------------------------------------ set-up
@@ -146,11 +147,17 @@ class EventRouter:
                 Rule=TAP_RULE_NAME, EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}]
             )
             self._taps[bus] = url
-        self._thread.start()
+            # One long-polling reader per bus: moto wakes it as soon as a message arrives.
+            thread = threading.Thread(
+                target=self._poll, args=(bus, url), name=f"tap-{bus}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
         self._stopping.set()
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=POLL_WAIT_SECONDS + 1)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------------ bookkeeping
@@ -207,28 +214,30 @@ class EventRouter:
 
     # ------------------------------------------------------------------------ delivery
 
-    def _poll(self) -> None:
+    def _poll(self, bus: str, url: str) -> None:
         while not self._stopping.is_set():
-            received = False
-            for bus, url in self._taps.items():
-                self._enter()
-                try:
-                    messages = self._sqs.receive_message(
-                        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-                    ).get("Messages", [])
-                    for message in messages:
-                        received = True
-                        self._dispatch(bus, message.get("Body", "{}"))
-                        self._sqs.delete_message(
-                            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
-                        )
-                except Exception:
-                    if not self._stopping.is_set():
-                        log.exception("event router: reading %s failed", bus)
-                finally:
-                    self._leave(changed=received)
-            if not received:
-                self._stopping.wait(0.05)
+            try:
+                messages = self._sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=POLL_WAIT_SECONDS
+                ).get("Messages", [])
+            except Exception:
+                if not self._stopping.is_set():
+                    log.exception("event router: reading the tap of %s failed", bus)
+                    self._stopping.wait(1)
+                continue
+            if not messages:
+                continue
+            # Counted as busy before the messages leave the queue (they are in flight there
+            # until deleted), so drain never sees them in neither place.
+            self._enter(changed=True)
+            try:
+                for message in messages:
+                    self._dispatch(bus, message.get("Body", "{}"))
+                    self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            except Exception:
+                log.exception("event router: dispatching from %s failed", bus)
+            finally:
+                self._leave()
 
     def _dispatch(self, bus: str, body: str) -> None:
         event = normalise_event(json.loads(body))
