@@ -156,8 +156,9 @@ class EventRouter:
 
     def stop(self) -> None:
         self._stopping.set()
+        # The readers are daemons in a long poll: a short wait is enough, they end with moto.
         for thread in self._threads:
-            thread.join(timeout=POLL_WAIT_SECONDS + 1)
+            thread.join(timeout=0.2)
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------------ bookkeeping
