@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -42,7 +41,7 @@ DESCRIPTION = (
     "Helps job seekers bounce back from interview rejections. App routes need a JWT "
     "(`Authorization: Bearer <token>`); admin routes need the `admin` group."
 )
-SECURITY_SCHEMES: dict[str, Any] = {"bearerAuth": HTTPBearer(bearerFormat="JWT")}
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -313,19 +312,38 @@ def openapi_json() -> Response[str]:
 
 
 def openapi_document() -> str:
-    """The OpenAPI document of these routes (also committed as docs/openapi.json)."""
+    """The OpenAPI document of these routes (also committed as docs/openapi.json).
+
+    Powertools' OpenAPI models are imported here, on the first documentation request, not at
+    cold start: they are the largest import of this function and no app request needs them.
+    """
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     return app.get_openapi_json_schema(
-        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
     )
 
 
-app.enable_swagger(
-    path="/docs",
-    title=TITLE,
-    version=VERSION,
-    description=DESCRIPTION,
-    security_schemes=SECURITY_SCHEMES,
-)
+@app.get("/docs", include_in_schema=False)
+def swagger_ui() -> Response[str]:
+    """Swagger UI over the document, with its script and style inlined (no CDN needed)."""
+    from pathlib import Path
+
+    from aws_lambda_powertools.event_handler import openapi
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    assets = Path(openapi.__file__).parent / "swagger_ui"
+    html = generate_swagger_html(
+        openapi_document().replace("</", "<\\/"),
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        swagger_base_url="",  # empty: inline the assets above
+        oauth2_config=None,
+    )
+    return Response(status_code=200, content_type="text/html", body=html)
 
 
 # ------------------------------------------------------------------ errors, in one place

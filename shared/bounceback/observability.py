@@ -1,24 +1,33 @@
-"""Logger, Tracer and Metrics shared by every function (neutral: no business logic here).
+"""Logger, Metrics and Tracer shared by every function (neutral: no business logic here).
 
-Powertools objects are cheap to create and read their configuration from the environment the
-template sets (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL).
-Never log personal data: emails, names, feedback or message text. Log ids and counts.
+Powertools reads its configuration from the environment the template sets
+(POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL,
+POWERTOOLS_TRACE_DISABLED). Never log personal data: emails, names, feedback or message text.
+Log ids and counts.
+
+The Tracer is made only when tracing is on: creating it loads the X-Ray SDK, the largest single
+import of a cold start (``make bench`` prints it), so a stage deployed with ``Tracing:
+PassThrough`` does not pay for it.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 # A step that decided to do nothing (a duplicate) has no metric to flush; that is expected.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -26,16 +35,29 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 # Events carry it in their metadata block; HTTP requests in API Gateway's request id.
 CORRELATION_ID_PATH = "detail.metadata.correlation_id || requestContext.requestId"
 
-__all__ = ["MetricUnit", "instrumented", "logger", "metrics", "tracer"]
+
+def tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in {"1", "true"}
+
+
+@cache
+def tracer() -> Tracer:
+    from aws_lambda_powertools import Tracer
+
+    return Tracer()
 
 
 def instrumented(handler: Handler) -> Handler:
     """The stack every function wears: structured logs with the Lambda context and the
-    correlation id of the event or request, a trace of the invocation, and metrics flushed
-    at the end (cold starts counted)."""
-    with_metrics = metrics.log_metrics(capture_cold_start_metric=True)(handler)
-    traced = tracer.capture_lambda_handler(with_metrics)
+    correlation id of the event or request, a trace of the invocation when tracing is on, and
+    metrics flushed at the end (cold starts counted)."""
+    wrapped: Callable[..., Any] = metrics.log_metrics(capture_cold_start_metric=True)(handler)
+    if tracing_enabled():
+        wrapped = tracer().capture_lambda_handler(wrapped)
     logged = logger.inject_lambda_context(
         correlation_id_path=CORRELATION_ID_PATH, clear_state=True
-    )(traced)
+    )(wrapped)
     return cast(Handler, logged)
+
+
+__all__ = ["MetricUnit", "instrumented", "logger", "metrics", "tracer"]
