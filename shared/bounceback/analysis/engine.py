@@ -32,9 +32,27 @@ if TYPE_CHECKING:
     from bounceback.model import AreaFinding
 
 GAP, NEUTRAL, PRAISE = 1, 0, -1
+# Two kinds of gap segment that count for area topics but are read differently for skills:
+# a requirement ("we need someone fluent in French") names a gap unless the sentence says it is
+# met or pins the gap on another skill; a mismatch ("most of your work has been in Java") says
+# what the candidate has instead, so its skills are not gaps.
+REQUIREMENT, MISMATCH = 2, 3
+GAPLIKE = frozenset({GAP, REQUIREMENT, MISMATCH})
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]]|\s-{1,2}\s|\s\u2022\s")
 _OWN_STATEMENT = re.compile(r"\s*(?:and|so|as|because|since|then|also|plus|whereas)\b")
+# A segment with a subject and a finite verb of its own is a statement, not a fragment of the
+# list before it: "...deeper Kotlin experience; the team uses Java" must not make Java a gap.
+_STANDALONE = re.compile(
+    r"(?<![\w\x27])(?:is|are|was|were|has|have|had|does|did|will|would|can|could|should|uses?"
+    r"|used|\w+\x27(?:s|re|ve|d|ll)|you|we|they|i)(?![\w\x27])"
+)
+# A segment that explains ("as you'll work with our Shanghai office") rather than states a fact.
+_EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when|if|to)\b")
+_CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+_NEXT_WORD = re.compile(r"\s*([\w']+)?")
+_PREV_WORD = re.compile(r"([\w.']+)\W*$")
+_LEADING = " \t\"'([*-\u2022>"  # what may precede the first word of a sentence
 TECHNICAL = "technical_skills"
 EXPERIENCE = "experience"
 OUTSIDE_CONTROL = "outside_control"
@@ -76,9 +94,13 @@ class _Segments:
 def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
     """Cut at segment breaks and clause (contrast) words, and settle each segment's polarity.
 
-    A segment's own polarity: GAP if it holds a strong gap cue or negated praise, else PRAISE if
-    it holds praise, else GAP if it holds a weak gap cue, else NEUTRAL. A neutral segment takes
-    the polarity of the nearest non-neutral segment in its clause (earlier ones first), else
+    A segment's own polarity: GAP if it holds a strong gap cue or negated praise, else
+    REQUIREMENT if it holds a requirement, else PRAISE if it holds praise (or a requirement met),
+    else MISMATCH if it holds a mismatch cue, else GAP if it holds a weak gap cue, else NEUTRAL.
+    A neutral fragment takes the polarity of the nearest non-neutral segment in its clause
+    (earlier ones first). A neutral segment that is a statement of its own (subject and verb)
+    inherits nothing from before it; about the candidate and after a gap or requirement, it is a
+    MISMATCH ("...; most of your work has been in Java"). What is left neutral takes
     ``default``.
     """
     cuts: dict[int, bool] = {0: True}  # offset -> starts a new clause
@@ -100,25 +122,48 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
     for m in lex.polarity_all.finditer(_blank(low, lex.praise_override)):
         kinds[segments.at(m.start())].add(m.lastgroup or "")
     own = [
-        GAP if k & {"g", "n"} else PRAISE if "p" in k else GAP if "w" in k else NEUTRAL
+        GAP
+        if k & {"g", "n"}
+        else REQUIREMENT
+        if "r" in k
+        else PRAISE
+        if "p" in k
+        else MISMATCH
+        if "m" in k
+        else GAP
+        if "w" in k
+        else NEUTRAL
         for k in kinds
     ]
     settled = list(own)
+    ends = [*starts[1:], len(low)]
     for i, pol in enumerate(own):
         if pol != NEUTRAL:
             continue
         found = NEUTRAL
-        for j in range(i - 1, -1, -1):  # nearest earlier segment of the clause first
-            if clause[j] != clause[i]:
-                break
-            if own[j] != NEUTRAL:
-                found = own[j]
-                break
+        standalone = _STANDALONE.search(low, starts[i], ends[i])
+        if standalone:
+            # A statement about the candidate after a gap or a requirement says what they have
+            # instead: "we need someone who can start within two weeks, and your notice period
+            # is three months".
+            if (
+                _CANDIDATE.search(low, starts[i], ends[i])
+                and not _EXPLANATION.match(low, starts[i])
+                and not GAPLIKE.isdisjoint(own[:i])
+            ):
+                found = MISMATCH
+        else:
+            for j in range(i - 1, -1, -1):  # nearest earlier segment of the clause first
+                if clause[j] != clause[i]:
+                    break
+                if own[j] != NEUTRAL:
+                    found = own[j]
+                    break
         if found == NEUTRAL:
             for j in range(i + 1, len(own)):
-                # A later segment opening with "and you...", "so..." is a statement of its
-                # own: "Your CV undersold your experience, and you didn't..." must not colour
-                # the experience mention.
+                # A later segment opening with "and you...", "so..." is a statement of its own:
+                # "Your CV undersold your experience, and you didn't..." must not colour the
+                # experience mention.
                 if clause[j] != clause[i] or _OWN_STATEMENT.match(low, starts[j]):
                     break
                 if own[j] != NEUTRAL:
@@ -149,22 +194,48 @@ class _Reader:
             if skill not in hit.skills:
                 hit.skills.append(skill)
 
-    def skills_in(self, low: str, original: str) -> list[tuple[int, int, str]]:
-        """Named skills as (start, end, canonical name), in order. ``low`` is the lower-cased
-        sentence with blanked spans; ``original`` the same sentence as written, for the skills
-        that only count when capitalised ("Go", "Swift")."""
-        found: list[tuple[int, int, str]] = []
-        for m in self.lex.skills.finditer(low):
-            name = self.lex.skill_canonical.get(skill_key(m.group(0)))
+    def skills_in(self, low: str, original: str) -> list[tuple[int, int, str, bool]]:
+        """Named skills as (start, end, canonical name, context), in order. ``low`` is the
+        lower-cased sentence with blanked spans; ``original`` the same sentence as written, for
+        the ambiguous skill words ("Go", "Swift", "R"). ``context`` marks a skill named as the
+        setting rather than the subject ("in the system design round", "for an iOS role")."""
+        lex = self.lex
+        found: list[tuple[int, int, str, bool]] = []
+        context = _blank(low, lex.skill_context)
+        for m in lex.skills.finditer(low):
+            name = lex.skill_canonical.get(skill_key(m.group(0)))
             if name:
-                found.append((m.start(), m.end(), name))
-        for m in self.lex.skills_case_sensitive.finditer(original):
+                found.append((m.start(), m.end(), name, context[m.start()] == " "))
+        for m in lex.skills_case_sensitive.finditer(original):
             if low[m.start() : m.end()].strip() != m.group(0).lower():
                 continue  # blanked: part of an ignored or outside-control span
-            name = self.lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
-            if name:
-                found.append((m.start(), m.end(), name))
+            name = lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
+            if name and self._names_skill(original, m.start(), m.end()):
+                found.append((m.start(), m.end(), name, context[m.start()] == " "))
         return sorted(found)
+
+    def _names_skill(self, original: str, start: int, end: int) -> bool:
+        """Whether an ambiguous word ("Go", "swift", "Polish") names the skill here.
+
+        Written as a name mid-sentence, it does. At the start of a sentence a capital proves
+        nothing ("Go ahead and reapply"), so the next word must read as about the skill ("Go is
+        our main language", "Swift experience"). In lower case it must sit in a skill frame: a
+        skill noun after it ("rust experience"), or a preposition or list before it and nothing
+        that continues a verb after it ("fluent in polish", "python and r")."""
+        word = original[start:end]
+        if " " in word:  # multi-word aliases ("MS Excel", "embedded C") are unambiguous
+            return True
+        lex = self.lex
+        nxt = _NEXT_WORD.match(original, end)
+        after = nxt.group(1).lower() if nxt and nxt.group(1) else ""
+        if word[0].isupper():
+            at_start = not original[:start].strip(_LEADING)
+            return not at_start or after in lex.ambiguous_after or after == ""
+        if after in lex.ambiguous_after_lower:
+            return True
+        before = _PREV_WORD.search(original, 0, start)
+        prev = before.group(1).lower() if before else ""
+        return prev in lex.ambiguous_before and (after == "" or after in {"and", "or"})
 
     def read(self, index: int, sentence: Sentence, default: int) -> int:
         """Read one sentence; returns its overall polarity (used by list headings)."""
@@ -181,37 +252,67 @@ class _Reader:
                 self.add(OUTSIDE_CONTROL, (index, matches[0].start()), sentence, [])
                 consumed = _blank(low, oc.strong)
         segments = _segments(consumed, lex, default)
+        pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for
         # strong cues alone, which keeps praise and small talk cheap.
-        has_gap = GAP in segments.polarity
-        skills: list[tuple[int, int, str]] = []
+        has_gap = not GAPLIKE.isdisjoint(pols)
+        skills: list[tuple[int, int, str, bool]] = []
         if has_gap:
-            skills = self.skills_in(_blank(consumed, lex.skill_context), original)
+            skills = self.skills_in(consumed, original)
             # Skill words are not area topics: "data structures" is not about answer structure.
-            for start, end, _ in skills:
+            for start, end, _, _ in skills:
                 consumed = consumed[:start] + " " * (end - start) + consumed[end:]
 
-        gap_skills = [(p, s) for p, _, s in skills if segments.polarity[segments.at(p)] == GAP]
-        skill_segments = {segments.at(p) for p, _, _ in skills}
+        chosen = self._gap_skills(skills, segments)
+        bound_segments = {segments.at(p) for p, _, _, _ in skills}
+        if chosen:
+            # "...paid social; your experience is mostly organic": the mismatch describes the
+            # skill gap, it is not a second, career-length one.
+            bound_segments |= {i for i, pol in enumerate(pols) if pol == MISMATCH}
 
-        self._read_areas(
-            index, sentence, low, consumed if has_gap else None, segments, skill_segments
-        )
-        if gap_skills:
-            self.add(TECHNICAL, (index, gap_skills[0][0]), sentence, [s for _, s in gap_skills])
+        found = self._read_areas(low, consumed if has_gap else None, segments, bound_segments)
+        if has_gap and not chosen and not found:
+            # Nothing else in the sentence: the setting it names is what it is about ("you
+            # struggled in the case interview", "below our threshold for the numerical
+            # reasoning section").
+            found = self._read_settings(consumed, segments)
+            named = {GAP, REQUIREMENT}
+            chosen = [(p, s) for p, _, s, ctx in skills if ctx and pols[segments.at(p)] in named]
+        for area, pos in found.items():
+            self.add(area, (index, pos), sentence, [])
+        if chosen:
+            self.add(TECHNICAL, (index, chosen[0][0]), sentence, [s for _, s in chosen])
 
-        polarities = set(segments.polarity)
-        return GAP if GAP in polarities else (PRAISE if PRAISE in polarities else NEUTRAL)
+        if has_gap:
+            return GAP
+        return PRAISE if PRAISE in pols else NEUTRAL
+
+    @staticmethod
+    def _gap_skills(
+        skills: list[tuple[int, int, str, bool]], segments: _Segments
+    ) -> list[tuple[int, str]]:
+        """The skills named as gaps: those in gap segments, and those in requirement segments
+        unless the sentence pins the gap on another skill ("we need Figma and user research;
+        your user research was limited") or says the requirement is met ("we need a designer
+        comfortable in Figma, and your portfolio showed that")."""
+        pols = segments.polarity
+        gap = [(p, s) for p, _, s, ctx in skills if not ctx and pols[segments.at(p)] == GAP]
+        required = [
+            (p, s) for p, _, s, ctx in skills if not ctx and pols[segments.at(p)] == REQUIREMENT
+        ]
+        if not required or gap:
+            return gap
+        last_req = max(i for i, pol in enumerate(pols) if pol == REQUIREMENT)
+        met = PRAISE in pols[last_req + 1 :] and GAP not in pols and MISMATCH not in pols
+        return [] if met else required
 
     def _read_areas(
         self,
-        index: int,
-        sentence: Sentence,
         low: str,
         consumed: str | None,
         segments: _Segments,
         skill_segments: set[int],
-    ) -> None:
+    ) -> dict[str, int]:
         """Strong cues (in ``low``) and, when the sentence has a gap, topics (in ``consumed``,
         where outside-control spans and skill words are blanked) of every area but
         outside_control; the earliest qualifying cue of each area is kept."""
@@ -229,31 +330,44 @@ class _Reader:
             if not _negated(low, segments.starts[seg], m.start(), lex):
                 first[rules.area] = m.start()
         if consumed is not None:
-            ignored: dict[str, str] = {}
-            topic_first: dict[str, int] = {}
-            for m in lex.topic_all.finditer(consumed):
-                rules = lex.area_groups[m.lastgroup or ""]
-                if rules.area in topic_first:
-                    continue
-                seg = segments.at(m.start())
-                if segments.polarity[seg] != GAP:
-                    continue
-                # "experience with Kafka" is a skill gap, not a career-length one.
-                bound = rules.skill_bound
-                if seg in skill_segments and bound is not None and bound.fullmatch(m.group(0)):
-                    continue
-                if rules.ignore is not None:
-                    # Phrases that mention the topic without being about it, for this area only
-                    # ("sharing your experience"): the match must survive their blanking.
-                    if rules.area not in ignored:
-                        ignored[rules.area] = _blank(consumed, rules.ignore)
-                    if ignored[rules.area][m.start() : m.end()] != m.group(0):
-                        continue
-                topic_first[rules.area] = m.start()
+            topic_first = self._topics(lex.topic_all, consumed, segments, skill_segments)
             for area, pos in topic_first.items():
                 first[area] = min(pos, first.get(area, pos))
-        for area, pos in first.items():
-            self.add(area, (index, pos), sentence, [])
+        return first
+
+    def _read_settings(self, consumed: str, segments: _Segments) -> dict[str, int]:
+        return self._topics(self.lex.setting_all, consumed, segments, set())
+
+    def _topics(
+        self,
+        pattern: re.Pattern[str],
+        consumed: str,
+        segments: _Segments,
+        skill_segments: set[int],
+    ) -> dict[str, int]:
+        lex = self.lex
+        ignored: dict[str, str] = {}
+        topic_first: dict[str, int] = {}
+        for m in pattern.finditer(consumed):
+            rules = lex.area_groups[m.lastgroup or ""]
+            if rules.area in topic_first:
+                continue
+            seg = segments.at(m.start())
+            if segments.polarity[seg] not in GAPLIKE:
+                continue
+            # "experience with Kafka" is a skill gap, not a career-length one.
+            bound = rules.skill_bound
+            if seg in skill_segments and bound is not None and bound.fullmatch(m.group(0)):
+                continue
+            if rules.ignore is not None:
+                # Phrases that mention the topic without being about it, for this area only
+                # ("sharing your experience"): the match must survive their blanking.
+                if rules.area not in ignored:
+                    ignored[rules.area] = _blank(consumed, rules.ignore)
+                if ignored[rules.area][m.start() : m.end()] != m.group(0):
+                    continue
+            topic_first[rules.area] = m.start()
+        return topic_first
 
 
 def _label_like(text: str, lex: Lexicon) -> bool:

@@ -29,6 +29,7 @@ class AreaRules:
     topic: re.Pattern[str] | None
     ignore: re.Pattern[str] | None
     skill_bound: re.Pattern[str] | None
+    setting: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +54,21 @@ class Lexicon:
     # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
     strong_all: re.Pattern[str]
     topic_all: re.Pattern[str]
+    setting_all: re.Pattern[str]
     area_groups: dict[str, AreaRules]
-    # All polarity cues in one regex, groups g (strong gap), n (negated praise), p (praise) and
-    # w (weak gap), tried in that order at each position.
+    # All polarity cues in one regex, groups g (strong gap), n (negated praise), r (requirement),
+    # m (mismatch), p (praise or a requirement met) and w (weak gap), tried in that order at each
+    # position.
     polarity_all: re.Pattern[str]
     skills: re.Pattern[str]
+    # Ambiguous skill words ("Go", "Swift", "R"), matched in any case; whether a match names the
+    # skill is decided from its spelling and the words around it (``ambiguous_*``).
     skills_case_sensitive: re.Pattern[str]
     skill_canonical: dict[str, str]
     skill_context: re.Pattern[str] | None
+    ambiguous_after: frozenset[str]
+    ambiguous_before: frozenset[str]
+    ambiguous_after_lower: frozenset[str]
     reapply_cues: re.Pattern[str]
     reapply_retention: re.Pattern[str]
     reapply_duration: re.Pattern[str]
@@ -192,6 +200,7 @@ def _area(name: str, table: dict[str, Any]) -> AreaRules:
         topic=_compile(table.get("topic", [])),
         ignore=_compile(table.get("ignore", [])),
         skill_bound=_compile(table.get("skill_bound", [])),
+        setting=_compile(table.get("setting", [])),
     )
 
 
@@ -210,6 +219,8 @@ def build(data: dict[str, Any]) -> Lexicon:
     group_names = {f"a{i}": name for i, name in enumerate(others)}
     skills, canonical = _skills(data["skills"], re.IGNORECASE)
     skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
+    skills_cs = re.compile(skills_cs.pattern, re.IGNORECASE)
+    frames = data["ambiguous_skill_frames"]
     reapply = data["reapply"]
     numbers: dict[str, int] = dict(reapply["numbers"])
     number_words = "|".join(re.escape(w) for w in sorted(numbers, key=len, reverse=True))
@@ -240,17 +251,24 @@ def build(data: dict[str, Any]) -> Lexicon:
         areas=tuple(areas.values()),
         strong_all=_grouped({g: others[n].get("strong", []) for g, n in group_names.items()}),
         topic_all=_grouped({g: others[n].get("topic", []) for g, n in group_names.items()}),
+        setting_all=_grouped({g: others[n].get("setting", []) for g, n in group_names.items()}),
         area_groups={g: areas[n] for g, n in group_names.items()},
         polarity_all=re.compile(
             f"(?P<g>{_alternation(polarity['strong_gap'])})"
             rf"|(?P<n>(?<!\w)(?:{negation})\s+(?:[\w\-]+\s+){{0,3}}?(?:{praise_words}))"
-            f"|(?P<p>{praise_words})|(?P<w>{_alternation(polarity['weak_gap'])})",
+            f"|(?P<r>{_alternation(polarity['requirement'])})"
+            f"|(?P<m>{_alternation(polarity['mismatch'])})"
+            f"|(?P<p>{praise_words}|{_alternation(polarity['requirement_met'])})"
+            f"|(?P<w>{_alternation(polarity['weak_gap'])})",
             re.IGNORECASE,
         ),
         skills=skills,
         skills_case_sensitive=skills_cs,
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
         skill_context=_compile(data.get("skill_context", {}).get("ignore", [])),
+        ambiguous_after=frozenset(w.lower() for w in frames["after"]),
+        ambiguous_before=frozenset(w.lower() for w in frames["before"]),
+        ambiguous_after_lower=frozenset(w.lower() for w in frames["after_lower"]),
         reapply_cues=_required(reapply["cues"]),
         reapply_retention=_required(reapply["retention"]),
         reapply_duration=duration,
