@@ -47,9 +47,8 @@ def test_a_signed_rejection_reaches_the_candidates_inbox(
     assert local_stack.request("PUT", "/me", json=profile, token=user).status == 200
 
     # When the provider posts its rejection, signed with the connection's secret at the
-    # stack's clock (Standard Webhooks refuses a timestamp five minutes off)
-    # (dated yesterday: the samples' own date is long enough ago that the reapply window
-    # would already be open)
+    # stack's clock (Standard Webhooks refuses a timestamp five minutes off) and dated
+    # yesterday (on the samples' own day the reapply window would already be open)
     now = datetime.fromisoformat(local_stack.info()["now"])
     yesterday = (now - timedelta(days=1)).date().isoformat()
     sample = load_event(f"webhooks/{provider}.rejection.json")
