@@ -11,6 +11,7 @@ import threading
 import urllib.request
 from collections.abc import Mapping
 from datetime import datetime
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -167,7 +168,7 @@ class EmbeddedAws:
                 {
                     "to": list(destinations.get("ToAddresses", [])),
                     "subject": getattr(message, "subject", ""),
-                    "text": getattr(message, "body", ""),
+                    "text": _as_text(str(getattr(message, "body", ""))),
                 }
             )
         return emails
@@ -202,6 +203,39 @@ class EmbeddedAws:
                 ],
             )
         return seen
+
+
+class _TextOfHtml(HTMLParser):
+    """The readable text of an HTML email: paragraphs kept, head and styles dropped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"head", "style", "script"}:
+            self._skipping += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"head", "style", "script"}:
+            self._skipping -= 1
+        elif tag in {"p", "div", "br", "li", "h1", "h2", "h3"}:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(" ".join(data.split()) + " " if data.strip() else "")
+
+
+def _as_text(body: str) -> str:
+    """moto keeps only the HTML part of an email that has both; the outbox shows its text."""
+    if "<html" not in body.lower():
+        return body
+    parser = _TextOfHtml()
+    parser.feed(body)
+    paragraphs = "".join(parser.parts).split("\n\n")
+    return "\n\n".join(p.strip() for p in paragraphs if p.strip())
 
 
 def _raw_email(raw: str, destinations: list[str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -66,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a template parameter (repeatable)",
     )
-    serve.add_argument("--verbose", action="store_true", help="debug logging")
+    serve.add_argument(
+        "--verbose",
+        action="store_true",
+        help="debug logging, and the functions' own logs and metrics",
+    )
     return parser
 
 
@@ -78,9 +83,13 @@ def serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     template: Path = args.template or _default_template()
     log = logging.getLogger("bounceback_local.cli")
-    stack = LocalStack(
-        StackOptions(template=template, port=args.port, parameters=dict(args.parameter))
-    )
+    parameters = dict(args.parameter)
+    if not args.verbose:
+        # The functions' JSON logs and metric lines would bury the readable timeline; on
+        # Lambda they go to CloudWatch. --verbose shows them as they are.
+        parameters.setdefault("PowertoolsLogLevel", "WARNING")
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    stack = LocalStack(StackOptions(template=template, port=args.port, parameters=parameters))
     try:
         stack.start()
     except TemplateError as error:
