@@ -31,7 +31,12 @@ def test_the_demo_prints_the_whole_journey_then_keeps_serving() -> None:
     assert stdout is not None
     # A reader thread, so a stack that goes quiet cannot hang the test: it waits TIMEOUT_S.
     output: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [output.put(x) for x in stdout], daemon=True).start()
+
+    def pump() -> None:
+        for line in stdout:
+            output.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
     lines: list[str] = []
     deadline = time.monotonic() + TIMEOUT_S
     try:
