@@ -1,6 +1,7 @@
 # One command surface, the same locally and in CI.
 #   make run    set up, then serve the whole product locally with a demo journey (port 3000)
-#   make test   set up, then every gate: ruff, ruff format, mypy strict, cfn-lint, pytest + coverage
+#   make test   set up, then every gate: ruff, ruff format, mypy strict, cfn-lint,
+#               sam validate --lint, pytest (unit, integration, e2e) with branch coverage
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
@@ -8,6 +9,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .sam-venv
+SAM_CLI_VERSION := 1.170.0
+export SAM_CLI_TELEMETRY := 0
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
@@ -39,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
-test: lint
+test: lint validate
 	$(BIN)/pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider
 
 unit: $(STAMP)
@@ -63,7 +66,7 @@ openapi: $(STAMP)
 # aws-sam-cli pins its own boto3 and friends: it lives in a virtual environment of its own.
 $(SAM_VENV)/.installed:
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
 	@touch $@
 
 sam: $(SAM_VENV)/.installed
@@ -71,6 +74,7 @@ sam: $(SAM_VENV)/.installed
 validate: sam
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
+# sam build needs python3.13 on PATH (the functions' runtime), or add --use-container.
 build: sam
 	$(SAM_VENV)/bin/sam build --template template.yaml
 
