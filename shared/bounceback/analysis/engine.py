@@ -223,14 +223,22 @@ class _Reader:
         skill noun after it ("rust experience"), or a preposition or list before it and nothing
         that continues a verb after it ("fluent in polish", "python and r")."""
         word = original[start:end]
+        if original[end : end + 1] == "-":
+            return False  # part of a compound: "Go-to-market", "R-squared"
         if " " in word:  # multi-word aliases ("MS Excel", "embedded C") are unambiguous
             return True
         lex = self.lex
         nxt = _NEXT_WORD.match(original, end)
         after = nxt.group(1).lower() if nxt and nxt.group(1) else ""
         if word[0].isupper():
-            at_start = not original[:start].strip(_LEADING)
-            return not at_start or after in lex.ambiguous_after or after == ""
+            if original[:start].strip(_LEADING) or after in lex.ambiguous_after or after == "":
+                return True
+            # "R and Python are core to the role": a list of skills at the start
+            return (
+                nxt is not None
+                and after in {"and", "or"}
+                and lex.skills.match(original.lower(), nxt.end() + 1) is not None
+            )
         if after in lex.ambiguous_after_lower:
             return True
         before = _PREV_WORD.search(original, 0, start)
@@ -302,6 +310,10 @@ class _Reader:
         ]
         if not required or gap:
             return gap
+        # "Spanish and Portuguese are needed, and you only speak Spanish": what the candidate
+        # has is not part of the gap.
+        held = {s for p, _, s, _ in skills if pols[segments.at(p)] == MISMATCH}
+        required = [(p, s) for p, s in required if s not in held]
         last_req = max(i for i, pol in enumerate(pols) if pol == REQUIREMENT)
         met = PRAISE in pols[last_req + 1 :] and GAP not in pols and MISMATCH not in pols
         return [] if met else required

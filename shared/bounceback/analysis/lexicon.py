@@ -103,6 +103,79 @@ def _splittable(pattern: str) -> bool:
     return True
 
 
+def _group_end(pattern: str, start: int) -> int:
+    """The offset just after the group that opens at ``pattern[start]`` ("(")."""
+    depth, i = 0, start
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(pattern)
+
+
+def _branches(body: str) -> list[str]:
+    """Top-level "|" branches of a group body."""
+    out: list[str] = []
+    depth, i, last = 0, 0, 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            close = body.find("]", i + 2)
+            i = close + 1 if close != -1 else len(body)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(body[last:i])
+            last = i + 1
+        i += 1
+    out.append(body[last:])
+    return out
+
+
+def _first_letters(pattern: str) -> frozenset[str] | None:
+    """The letters a match of ``pattern`` can start with, when that is plain to see: a literal
+    letter, or a group of branches that each start with one ("(?:message|point)s? lost"),
+    after any lookbehind. ``None`` when unsure."""
+    while pattern.startswith(("(?<!", "(?<=")):
+        pattern = pattern[_group_end(pattern, 0) :]
+    if not pattern:
+        return None
+    if pattern[0].isascii() and pattern[0].isalpha():
+        if len(pattern) > 1 and pattern[1] in "?*{":
+            return None
+        return frozenset(pattern[0].lower())
+    if pattern.startswith("(?:"):
+        end = _group_end(pattern, 0)
+        if end < len(pattern) and pattern[end] in "?*{":
+            return None
+        letters: set[str] = set()
+        for branch in _branches(pattern[3 : end - 1]):
+            first = _first_letters(branch)
+            if first is None:
+                return None
+            letters |= first
+        return frozenset(letters)
+    return None
+
+
 def _alternation(patterns: list[str]) -> str:
     # Python's regex engine tries every alternative at every position. Two things keep a scan
     # over hundreds of cues fast: the word-boundary checks sit outside the group (once per
@@ -119,7 +192,12 @@ def _alternation(patterns: list[str]) -> str:
         else:
             rest.append(p)
     parts = [f"{letter}(?:{'|'.join(tails)})" for letter, tails in buckets.items()]
-    parts += [f"(?:{p})" for p in rest]
+    # The rest cannot be bucketed by one letter; those whose first letters are known get a
+    # one-character lookahead, so other positions skip them at the cost of a class test.
+    for p in rest:
+        first = _first_letters(p)
+        guard = f"(?=[{''.join(sorted(first))}])" if first else ""
+        parts.append(f"{guard}(?:{p})")
     return _BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER
 
 
