@@ -65,6 +65,18 @@ def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _blank_overlapping(text: str, pattern: re.Pattern[str], first: re.Match[str]) -> str:
+    """``text`` with every match of ``pattern`` blanked, overlapping ones too: "moved forward with
+    a candidate whose experience more closely matches" is two outside-control phrases that share
+    words, and both must be hidden from the other areas."""
+    chars = list(text)
+    m: re.Match[str] | None = first
+    while m is not None:
+        chars[m.start() : m.end()] = " " * (m.end() - m.start())
+        m = pattern.search(text, m.start() + 1)
+    return "".join(chars)
+
+
 @dataclass(slots=True)
 class _Hit:
     order: tuple[int, int]
@@ -121,6 +133,10 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
     kinds: list[set[str]] = [set() for _ in starts]
     for m in lex.polarity_all.finditer(_blank(low, lex.praise_override)):
         kinds[segments.at(m.start())].add(m.lastgroup or "")
+    if lex.reassurance is not None:
+        # "no concerns about your notice period": reassurance is praise for its segment.
+        for m in lex.reassurance.finditer(low):
+            kinds[segments.at(m.start())].add("p")
     own = [
         GAP
         if k & {"g", "n"}
@@ -255,10 +271,10 @@ class _Reader:
         oc = lex.outside_control
         consumed = low
         if oc.strong is not None:
-            matches = list(oc.strong.finditer(low))
-            if matches:
-                self.add(OUTSIDE_CONTROL, (index, matches[0].start()), sentence, [])
-                consumed = _blank(low, oc.strong)
+            first = oc.strong.search(low)
+            if first is not None:
+                self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
+                consumed = _blank_overlapping(low, oc.strong, first)
         segments = _segments(consumed, lex, default)
         pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for

@@ -41,6 +41,7 @@ class Lexicon:
     short_line: int
     contrast: re.Pattern[str]
     praise_override: re.Pattern[str]
+    reassurance: re.Pattern[str] | None
     strong_gap: re.Pattern[str]
     weak_gap: re.Pattern[str]
     praise: re.Pattern[str]
@@ -314,6 +315,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         short_line=int(data["sentences"]["short_line"]),
         contrast=_required(data["clauses"]["contrast"]),
         praise_override=_required(polarity["praise_override"]),
+        reassurance=_compile(polarity.get("reassurance", [])),
         strong_gap=_required(polarity["strong_gap"]),
         weak_gap=_required(polarity["weak_gap"]),
         praise=re.compile(praise_words, re.IGNORECASE),

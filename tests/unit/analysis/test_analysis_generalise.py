@@ -57,7 +57,7 @@ def test_a_requirement_is_not_a_gap_when_the_gap_is_pinned_on_another_skill() ->
         "We need a designer who is very comfortable in Figma and has run user research; "
         "your experience with user research seemed limited."
     )
-    assert skills_of(text) == ("UX research",)
+    assert skills_of(text) == ("user research",)
 
 
 def test_a_bare_requirement_in_a_rejection_is_a_gap() -> None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +30,15 @@ def load_evaluate() -> ModuleType:
 
 
 def test_evaluation_set_meets_the_quality_targets() -> None:
-    # Given the labelled development set (both files)
+    # Given the labelled development set (all three files, the first held-out set included)
     evaluate = load_evaluate()
+    assert [p.name for p in evaluate.DEV_SET] == [
+        "messages.jsonl",
+        "dev_extra.jsonl",
+        "holdout.jsonl",
+    ]
     examples = evaluate.load_all(evaluate.DEV_SET)
-    assert len(examples) >= 370
+    assert len(examples) >= 600
     # When scored
     report = evaluate.score(examples)
     # Then the gates hold, with margin on the headline figure
@@ -42,16 +48,26 @@ def test_evaluation_set_meets_the_quality_targets() -> None:
     assert report.reapply_correct == report.reapply_total
 
 
-def test_the_holdout_set_is_report_only(tmp_path: Path) -> None:
-    # Given a labelled set the analyser fails badly on, scored as the holdout set
+def test_any_named_set_is_report_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a labelled set the analyser fails badly on, saved as <name>.jsonl in the eval folder
     evaluate = load_evaluate()
-    held = tmp_path / "holdout.jsonl"
+    held = tmp_path / "holdout_z.jsonl"
     held.write_text('{"text": "Your CV had typos.", "areas": ["culture_fit"], "skills": []}\n')
-    evaluate.SETS["holdout"] = (held,)
-    # When the evaluation runs with --set holdout / Then it reports and does not fail
-    assert evaluate.main(["--set", "holdout"]) == 0
+    monkeypatch.setattr(evaluate, "HERE", tmp_path)
+    # When the evaluation runs with --set holdout_z / Then it reports and does not fail
+    assert evaluate.main(["--set", "holdout_z"]) == 0
     # while the same file given as a path is gated
     assert evaluate.main([str(held)]) == 1
+    # and a set that does not exist is an error, not a pass
+    assert evaluate.main(["--set", "no_such_set"]) == 2
+
+
+def test_a_set_name_cannot_reach_outside_the_eval_folder() -> None:
+    # Given a set name that is a path / When resolved / Then it is refused
+    evaluate = load_evaluate()
+    with pytest.raises(ValueError, match="not a set name"):
+        evaluate.set_paths("../secrets")
+    assert evaluate.set_paths("dev") == evaluate.DEV_SET
 
 
 def test_scoring_counts_false_positives_and_praise_misses() -> None:
