@@ -5,6 +5,7 @@ at the bottom of this file. Routes and bodies: BRIEF "Public HTTP contract", doc
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -312,19 +313,81 @@ def openapi_json() -> Response[str]:
 
 
 def openapi_document() -> str:
-    """The OpenAPI document of these routes (also committed as docs/openapi.json).
+    """The OpenAPI document of these routes (also committed as docs/openapi.json), with the
+    job boards' webhook route, which another function serves, and Bounceback's own webhook
+    format (``standard``) as its documented body.
 
     Powertools' OpenAPI models are imported here, on the first documentation request, not at
     cold start: they are the largest import of this function and no app request needs them.
     """
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    return app.get_openapi_json_schema(
-        title=TITLE,
-        version=VERSION,
-        description=DESCRIPTION,
-        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            description=DESCRIPTION,
+            security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        )
     )
+    _add_webhook_route(document)
+    return json.dumps(document, indent=2)
+
+
+def _add_webhook_route(document: dict[str, Any]) -> None:
+    from bounceback.providers.registry import PROVIDERS
+    from bounceback.providers.standard import StandardRejectionBody
+
+    schema = StandardRejectionBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas_section = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas_section.update(schema.pop("$defs", {}))
+    schemas_section["StandardRejectionBody"] = schema
+    header = {"in": "header", "required": True, "schema": {"type": "string"}}
+    document["paths"]["/webhooks/{provider}/{connection_id}"] = {
+        "post": {
+            "tags": ["webhooks"],
+            "summary": "A job board or ATS reports a rejection (signed; no token)",
+            "description": (
+                "Each provider signs the raw body its own way (docs/providers.md) and gets the "
+                "status it counts as success, for duplicates and ignored events too. The body "
+                "below is Bounceback's own format, for provider `standard`, signed per the "
+                "Standard Webhooks specification."
+            ),
+            "operationId": "receive_webhook",
+            "parameters": [
+                {
+                    "name": "provider",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "enum": sorted(PROVIDERS)},
+                },
+                {
+                    "name": "connection_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                },
+                {"name": "webhook-id", **header},
+                {"name": "webhook-timestamp", **header},
+                {"name": "webhook-signature", **header},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/StandardRejectionBody"}
+                    }
+                },
+            },
+            "responses": {
+                "204": {"description": "Accepted (also for a duplicate or an unknown candidate)"},
+                "400": {"description": "Signed, but not a readable rejection"},
+                "401": {"description": "Missing or wrong signature; nothing stored"},
+                "404": {"description": "Unknown provider or connection"},
+                "413": {"description": "Body too large"},
+            },
+        }
+    }
 
 
 @app.get("/docs", include_in_schema=False)
