@@ -3,9 +3,9 @@
 Run from the repository root:
 
 * ``python tests/eval/evaluate.py`` scores the development set (``messages.jsonl``,
-  ``dev_extra.jsonl`` and ``holdout.jsonl`` together: the first held-out set became development
-  data once it had been measured, see ``HOLDOUT.md``), prints one table and exits non-zero when a
-  gate fails;
+  ``dev_extra.jsonl``, ``holdout.jsonl`` and ``holdout_b.jsonl`` together: the first two held-out
+  sets became development data once they had been measured, see ``HOLDOUT.md`` and
+  ``HOLDOUT_B.md``), prints one table and exits non-zero when a gate fails;
 * ``python tests/eval/evaluate.py --set NAME`` scores ``tests/eval/NAME.jsonl`` alone, report-only
   (the gates are printed but do not fail the run). This is how a held-out set written
   independently of the analyser is measured, e.g. ``--set holdout_b``; ``--set dev`` is the
@@ -38,9 +38,15 @@ from bounceback.model import Area, AreaFinding
 
 HERE = Path(__file__).parent
 # The development set: the messages the rules are tuned on. Each file keeps its own
-# ``praise_only`` convention (see ``load``). ``holdout.jsonl`` was written independently of the
-# analyser and measured once; it has been development data since (see HOLDOUT.md).
-DEV_SET = (HERE / "messages.jsonl", HERE / "dev_extra.jsonl", HERE / "holdout.jsonl")
+# ``praise_only`` convention (see ``load``). ``holdout.jsonl`` and ``holdout_b.jsonl`` were written
+# independently of the analyser and measured once each; they have been development data since
+# (see HOLDOUT.md and HOLDOUT_B.md).
+DEV_SET = (
+    HERE / "messages.jsonl",
+    HERE / "dev_extra.jsonl",
+    HERE / "holdout.jsonl",
+    HERE / "holdout_b.jsonl",
+)
 DEV = "dev"
 # Any other named set is ``tests/eval/<name>.jsonl``, scored report-only: a held-out set is
 # measured, never gated on (a gate would invite tuning to it).
