@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bounceback.analysis.plan import Plan, PlanInput, build_plan
-from bounceback.model import AreaFinding, Notification, NotificationKind
+from bounceback.model import AreaFinding, NotificationKind
 from bounceback.services import Services
-from bounceback.workflow.notify import deliver, notification_id
+from bounceback.workflow.notify import notify
 
 
 def plan_for(
@@ -70,16 +70,13 @@ def analyse_feedback(
     services.store.set_feedback_areas(user_id, rejection_id, feedback_id, findings)
     plan = plan_for(services, user_id, now, fresh=(feedback_id, findings))
     title, body = compose_plan_ready(rejection.company, plan)
-    return deliver(
+    return notify(
         services,
-        Notification(
-            id=notification_id(NotificationKind.PLAN_READY, feedback_id),
-            user_id=user_id,
-            kind=NotificationKind.PLAN_READY,
-            title=title,
-            body=body,
-            created_at=now,
-            rejection_id=rejection_id,
-        ),
-        now,
+        kind=NotificationKind.PLAN_READY,
+        user_id=user_id,
+        rejection_id=rejection_id,
+        title=title,
+        body=body,
+        now=now,
+        subject_id=feedback_id,
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bounceback.model import Area, AreaFinding, Notification, NotificationKind, Rejection
+from bounceback.model import Area, AreaFinding, NotificationKind, Rejection
 from bounceback.services import Services
-from bounceback.workflow.notify import deliver, notification_id
+from bounceback.workflow.notify import notify
 
 
 def _quote(sentence: str, limit: int = 240) -> str:
@@ -91,13 +91,12 @@ def encourage(services: Services, *, user_id: str, rejection_id: str, now: datet
     if rejection is None or rejection.status != "rejected":
         return False  # deleted or withdrawn before the event arrived: nothing to say
     title, body = compose_encouragement(rejection, analyse(rejection_text(rejection)))
-    notification = Notification(
-        id=notification_id(NotificationKind.ENCOURAGEMENT, rejection.id),
-        user_id=user_id,
+    return notify(
+        services,
         kind=NotificationKind.ENCOURAGEMENT,
+        user_id=user_id,
+        rejection_id=rejection.id,
         title=title,
         body=body,
-        created_at=now,
-        rejection_id=rejection.id,
+        now=now,
     )
-    return deliver(services, notification, now)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bounceback.events import EventMetadata, FeedbackFollowupDue, FeedbackFollowupDueData
-from bounceback.model import Notification, NotificationKind, Rejection
+from bounceback.model import NotificationKind, Rejection
 from bounceback.services import Services
 from bounceback.timers import followup_timer_name
-from bounceback.workflow.notify import deliver, notification_id
+from bounceback.workflow.notify import notify
 
 FOLLOWUP_AFTER = timedelta(days=7)
 
@@ -100,18 +100,14 @@ def request_feedback(
         ),
     )
     title, body = compose_request(rejection, _sender_name(services, user_id))
-    return deliver(
+    return notify(
         services,
-        Notification(
-            id=notification_id(NotificationKind.FEEDBACK_REQUEST, rejection.id),
-            user_id=user_id,
-            kind=NotificationKind.FEEDBACK_REQUEST,
-            title=title,
-            body=body,
-            created_at=now,
-            rejection_id=rejection.id,
-        ),
-        now,
+        kind=NotificationKind.FEEDBACK_REQUEST,
+        user_id=user_id,
+        rejection_id=rejection.id,
+        title=title,
+        body=body,
+        now=now,
     )
 
 
@@ -121,18 +117,14 @@ def follow_up(services: Services, *, user_id: str, rejection_id: str, now: datet
     if detail is None or detail.rejection.status != "rejected" or detail.feedback:
         return False
     title, body = compose_followup(detail.rejection, _sender_name(services, user_id))
-    return deliver(
+    return notify(
         services,
-        Notification(
-            id=notification_id(NotificationKind.FEEDBACK_FOLLOWUP, rejection_id),
-            user_id=user_id,
-            kind=NotificationKind.FEEDBACK_FOLLOWUP,
-            title=title,
-            body=body,
-            created_at=now,
-            rejection_id=rejection_id,
-        ),
-        now,
+        kind=NotificationKind.FEEDBACK_FOLLOWUP,
+        user_id=user_id,
+        rejection_id=rejection_id,
+        title=title,
+        body=body,
+        now=now,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bounceback.model import Notification
+from bounceback.model import Notification, NotificationKind
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.services import Services
 
@@ -36,3 +36,28 @@ def deliver(services: Services, notification: Notification, now: datetime) -> bo
 def notification_id(kind: str, subject_id: str) -> str:
     """The business key of a notification: one of each kind per rejection (or feedback)."""
     return f"{kind}-{subject_id}"
+
+
+def notify(
+    services: Services,
+    *,
+    kind: NotificationKind,
+    user_id: str,
+    rejection_id: str,
+    title: str,
+    body: str,
+    now: datetime,
+    subject_id: str | None = None,
+) -> bool:
+    """Deliver the one notification of ``kind`` about a rejection (or, with ``subject_id``,
+    about one thing of it, such as a feedback). Returns True when this call created it."""
+    notification = Notification(
+        id=notification_id(kind, subject_id or rejection_id),
+        user_id=user_id,
+        kind=kind,
+        title=title,
+        body=body,
+        created_at=now,
+        rejection_id=rejection_id,
+    )
+    return deliver(services, notification, now)

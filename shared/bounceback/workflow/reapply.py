@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bounceback.events import CooldownElapsed, CooldownElapsedData, EventMetadata
-from bounceback.model import Area, Notification, NotificationKind, Rejection
+from bounceback.model import Area, NotificationKind, Rejection
 from bounceback.services import Services
 from bounceback.timers import reapply_timer_name
-from bounceback.workflow.notify import deliver, notification_id
+from bounceback.workflow.notify import notify
 
 # Scheduler fires at the minute; a timer a little early is still this timer, not a stale one.
 FIRING_TOLERANCE = timedelta(minutes=2)
@@ -113,16 +113,12 @@ def notify_reapply(services: Services, *, user_id: str, rejection_id: str, now: 
     title, body = compose_reapply(
         rejection, feedback_count=feedback_count, areas_worked_on=areas, other_applications=others
     )
-    return deliver(
+    return notify(
         services,
-        Notification(
-            id=notification_id(NotificationKind.REAPPLY_OPEN, rejection.id),
-            user_id=user_id,
-            kind=NotificationKind.REAPPLY_OPEN,
-            title=title,
-            body=body,
-            created_at=now,
-            rejection_id=rejection.id,
-        ),
-        now,
+        kind=NotificationKind.REAPPLY_OPEN,
+        user_id=user_id,
+        rejection_id=rejection.id,
+        title=title,
+        body=body,
+        now=now,
     )
