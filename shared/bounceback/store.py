@@ -234,13 +234,7 @@ class Store:
     # ---------------------------------------------------------------- rejections
     def add_rejection(self, rejection: Rejection) -> Written[Rejection]:
         """Write the rejection once; a retry with the same id gets the first write back."""
-        item = {
-            "PK": user_pk(rejection.user_id),
-            "SK": rejection_sk(rejection.id),
-            "type": "rejection",
-            "GSI1PK": collection(rejection.user_id, REJECTIONS),
-            "GSI1SK": f"{_iso(rejection.rejected_at)}#{rejection.id}",
-        } | _model_attrs(rejection)
+        item = _rejection_item(rejection)
         if self._put_new(item):
             return Written(rejection, created=True, unpublished=True)
         existing = self._get(user_pk(rejection.user_id), rejection_sk(rejection.id))
@@ -298,13 +292,7 @@ class Store:
 
     def update_rejection(self, rejection: Rejection) -> None:
         """Overwrite a rejection that exists (the PATCH path and withdrawals)."""
-        item = {
-            "PK": user_pk(rejection.user_id),
-            "SK": rejection_sk(rejection.id),
-            "type": "rejection",
-            "GSI1PK": collection(rejection.user_id, REJECTIONS),
-            "GSI1SK": f"{_iso(rejection.rejected_at)}#{rejection.id}",
-        } | _model_attrs(rejection)
+        item = _rejection_item(rejection)
         try:
             self._db.put_item(
                 TableName=self._table,
@@ -549,7 +537,17 @@ class Store:
                 pending = response.get("UnprocessedItems") or {}
 
 
-# ------------------------------------------------------------------ items -> domain
+# ------------------------------------------------------------------ domain -> items -> domain
+def _rejection_item(rejection: Rejection) -> dict[str, Any]:
+    return {
+        "PK": user_pk(rejection.user_id),
+        "SK": rejection_sk(rejection.id),
+        "type": "rejection",
+        "GSI1PK": collection(rejection.user_id, REJECTIONS),
+        "GSI1SK": f"{_iso(rejection.rejected_at)}#{rejection.id}",
+    } | _model_attrs(rejection)
+
+
 def _rejection(item: Mapping[str, Any]) -> Rejection:
     return Rejection.model_validate(_strip(item))
 
