@@ -228,7 +228,55 @@ class _Reader:
             name = lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
             if name and self._names_skill(original, m.start(), m.end()):
                 found.append((m.start(), m.end(), name, context[m.start()] == " "))
-        return sorted(found)
+        if lex.skill_frame is not None:
+            for start, end, name in self._framed(low, original):
+                inside = [f for f in found if f[0] < end and f[1] > start]
+                # A known skill inside a longer name ("SAP" in "SAP MM", "IFRS" in "IFRS 17") gives
+                # way to it; a list of known skills ("Docker Kubernetes") stays as it is.
+                if len(inside) > 1 or any(f[0] <= start and f[1] >= end for f in inside):
+                    continue
+                found = [f for f in found if f not in inside]
+                found.append((start, end, name, context[start] == " "))
+        found.sort()
+        # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
+        return [
+            f
+            for f in found
+            if not any(
+                g is not f and g[0] <= f[0] and g[1] >= f[1] and g[1] - g[0] > f[1] - f[0]
+                for g in found
+            )
+        ]
+
+    def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+        """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
+        Basel III", "an SMSTS certificate"), as (start, end, name as written)."""
+        lex = self.lex
+        out: list[tuple[int, int, str]] = []
+        assert lex.skill_frame is not None
+        for m in lex.skill_frame.finditer(original):
+            group = "x" if m.group("x") else "y" if m.group("y") else "z"
+            words = m.group(group).split()
+            start = m.start(group)
+            while words and words[0].lower() in lex.skill_frame_leading:
+                start = original.index(words[1], start + len(words[0])) if len(words) > 1 else start
+                words.pop(0)
+            while words and words[-1].lower() in lex.skill_frame_after:
+                words.pop()  # "Scrum Master Certification" names "Scrum Master"
+            stop = lex.skill_frame_stop
+            if not words or words[0].lower() in stop or words[-1].lower() in stop:
+                continue
+            end = start + len(" ".join(words))
+            if original[start:end] != " ".join(words):
+                end = m.end(group)  # the name was written across odd spacing: keep its span
+            noun = (m.group("noun") or "").lower() if group == "z" else ""
+            if noun in lex.skill_frame_keep:
+                words.append(m.group("noun"))
+                end = m.end("noun")
+            if low[start:end] != original[start:end].lower():
+                continue  # blanked: part of an ignored or outside-control span
+            out.append((start, end, " ".join(words)))
+        return out
 
     def _names_skill(self, original: str, start: int, end: int) -> bool:
         """Whether an ambiguous word ("Go", "swift", "Polish") names the skill here.

@@ -67,6 +67,14 @@ class Lexicon:
     skills_case_sensitive: re.Pattern[str]
     skill_canonical: dict[str, str]
     skill_context: re.Pattern[str] | None
+    # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
+    # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
+    # (before a qualification noun, group ``noun``). See [skill_frames].
+    skill_frame: re.Pattern[str] | None
+    skill_frame_after: frozenset[str]
+    skill_frame_keep: frozenset[str]
+    skill_frame_stop: frozenset[str]
+    skill_frame_leading: frozenset[str]
     ambiguous_after: frozenset[str]
     ambiguous_before: frozenset[str]
     ambiguous_after_lower: frozenset[str]
@@ -272,6 +280,32 @@ def _skills(table: dict[str, list[str]], flags: int) -> tuple[re.Pattern[str], d
     return re.compile(rf"(?<![\w.#+])(?:{body})(?![\w#+&])", flags), canonical
 
 
+# A word of a skill name as written, a capital or a digit first: "Basel", "III", "61508", "UGC-NET".
+_NAME_WORD = r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
+# A code-like word: two capitals or a digit ("WSET", "SMSTS", "18th"; not "Basel").
+_CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))[A-Z0-9][\w&+#-]*"
+
+
+def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
+    """The regex of [skill_frames]: a name after a frame, a code after a frame, or a name before
+    a qualification noun. Names are case-sensitive; the frames are not."""
+    if not table:
+        return None
+    name = rf"{_NAME_WORD}(?:(?:\s+(?:of|at)\s+|[ \t]+){_NAME_WORD}){{0,4}}"
+    heads = "|".join(table["heads"])
+    tail = rf"(?:(?:[ \t]+[a-z][\w-]*){{0,2}}[ \t]+(?:{heads}))?"
+    before = "|".join(table["before"])
+    before_code = "|".join(table["before_code"])
+    after = "|".join(table["after"])
+    return re.compile(
+        rf"(?<![\w-])(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
+        rf"|(?<![\w-])(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
+        rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
+        rf"(?![\w&+#-])"
+        rf"|(?<![\w-])(?P<z>{name})[ \t]+(?P<noun>(?i:{after}))(?![\w-])"
+    )
+
+
 def _area(name: str, table: dict[str, Any]) -> AreaRules:
     return AreaRules(
         area=name,
@@ -346,6 +380,17 @@ def build(data: dict[str, Any]) -> Lexicon:
         skills_case_sensitive=skills_cs,
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
         skill_context=_compile(data.get("skill_context", {}).get("ignore", [])),
+        skill_frame=_skill_frame(data.get("skill_frames")),
+        skill_frame_after=frozenset(
+            w.lower() for w in data.get("skill_frames", {}).get("after", [])
+        ),
+        skill_frame_keep=frozenset(
+            w.lower() for w in data.get("skill_frames", {}).get("keep_after", [])
+        ),
+        skill_frame_stop=frozenset(w.lower() for w in data.get("skill_frames", {}).get("stop", [])),
+        skill_frame_leading=frozenset(
+            w.lower() for w in data.get("skill_frames", {}).get("drop_leading", [])
+        ),
         ambiguous_after=frozenset(w.lower() for w in frames["after"]),
         ambiguous_before=frozenset(w.lower() for w in frames["before"]),
         ambiguous_after_lower=frozenset(w.lower() for w in frames["after_lower"]),
