@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from moto.dynamodb.models import DynamoDBBackend
 
 from bounceback import accounts
 from bounceback.connections import Connection
@@ -183,9 +185,25 @@ def test_the_same_delivery_twice_logs_one_rejection_and_one_event(
     assert len(logged_events(cloud)) == 1
 
 
+@pytest.fixture
+def atomic_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB checks a write's condition and writes atomically; moto, serving threads, does
+    not. One lock around moto's writes gives the tests DynamoDB's guarantee back."""
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
 # Powertools' Metrics is one object per process; threads flushing it warn about each other.
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
 @pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.usefixtures("atomic_writes")
 def test_concurrent_copies_of_a_delivery_log_one_rejection_and_one_event(
     cloud: Cloud, ready: Callable[[str], None], provider: str
 ) -> None:
