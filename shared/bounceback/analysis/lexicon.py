@@ -167,13 +167,19 @@ def _first_letters(pattern: str) -> frozenset[str] | None:
         pattern = pattern[_group_end(pattern, 0) :]
     if not pattern:
         return None
+    if pattern.startswith("\\d"):
+        return frozenset("0123456789")
     if pattern[0].isascii() and pattern[0].isalpha():
-        if len(pattern) > 1 and pattern[1] in "?*{":
+        if len(pattern) > 1 and pattern[1] in "*{":
             return None
+        if len(pattern) > 1 and pattern[1] == "?":
+            # an optional first letter: that letter or whatever follows it
+            rest = _first_letters(pattern[2:])
+            return None if rest is None else rest | {pattern[0].lower()}
         return frozenset(pattern[0].lower())
     if pattern.startswith("(?:"):
         end = _group_end(pattern, 0)
-        if end < len(pattern) and pattern[end] in "?*{":
+        if end < len(pattern) and pattern[end] in "*{":
             return None
         letters: set[str] = set()
         for branch in _branches(pattern[3 : end - 1]):
@@ -181,6 +187,12 @@ def _first_letters(pattern: str) -> frozenset[str] | None:
             if first is None:
                 return None
             letters |= first
+        if end < len(pattern) and pattern[end] == "?":
+            # an optional opening group ("(?:the )?results"): its letters or those after it
+            rest = _first_letters(pattern[end + 1 :])
+            if rest is None:
+                return None
+            letters |= rest
         return frozenset(letters)
     return None
 
