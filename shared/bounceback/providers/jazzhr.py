@@ -120,7 +120,7 @@ class JazzHRAdapter:
 
     def handshake(self, headers: Headers, raw_body: bytes) -> HandshakeReply | None:
         # JazzHR signs VERIFY too, but answering it stores nothing, so the handshake is answered
-        # before any secret is looked up (setup may precede the connection's secret being saved).
+        # without checking the signature (the caller has already checked the connection exists).
         if headers.get(_EVENT, "").strip().upper() != _VERIFY or not _is_verify_body(raw_body):
             return None
         return HandshakeReply(status=200)
