@@ -169,6 +169,8 @@ def _first_letters(pattern: str) -> frozenset[str] | None:
         return None
     if pattern.startswith("\\d"):
         return frozenset("0123456789")
+    if pattern[0].isdigit() and (len(pattern) == 1 or pattern[1] not in "?*{"):
+        return frozenset(pattern[0])
     if pattern[0].isascii() and pattern[0].isalpha():
         if len(pattern) > 1 and pattern[1] in "*{":
             return None
@@ -306,15 +308,17 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     name = rf"{_NAME_WORD}(?:(?:\s+(?:of|at)\s+|[ \t]+){_NAME_WORD}){{0,4}}"
     heads = "|".join(table["heads"])
     tail = rf"(?:(?:[ \t]+[a-z][\w-]*){{0,2}}[ \t]+(?:{heads}))?"
-    before = "|".join(table["before"])
-    before_code = "|".join(table["before_code"])
+    # The frames are bucketed by first letter like any cue group (see ``_alternation``).
+    before = _alternation(table["before"])
+    before_code = _alternation(table["before_code"])
     after = "|".join(table["after"])
+    # One word-start check for all three forms, so other positions cost a single test.
     return re.compile(
-        rf"(?<![\w-])(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
-        rf"|(?<![\w-])(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
+        rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
+        rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
         rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
         rf"(?![\w&+#-])"
-        rf"|(?<![\w-])(?P<z>{name})[ \t]+(?P<noun>(?i:{after}))(?![\w-])"
+        rf"|(?P<z>{name})[ \t]+(?P<noun>(?i:{after}))(?![\w-]))"
     )
 
 
