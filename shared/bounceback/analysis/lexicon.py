@@ -296,8 +296,8 @@ def _skills(table: dict[str, list[str]], flags: int) -> tuple[re.Pattern[str], d
 
 # A word of a skill name as written, a capital or a digit first: "Basel", "III", "61508", "UGC-NET".
 _NAME_WORD = r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
-# A code-like word: two capitals or a digit ("WSET", "SMSTS", "18th"; not "Basel").
-_CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))[A-Z0-9][\w&+#-]*"
+# A code-like word: two capitals or a digit, and a letter ("WSET", "18th"; not "Basel", "3+").
+_CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))(?=[\w&+#-]*[A-Za-z])[A-Z0-9][\w&+#-]*"
 
 
 def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:

@@ -91,3 +91,16 @@ def test_the_employers_own_experience_is_not_a_gap() -> None:
     text = "Thanks for applying; we have extensive experience of hiring and will keep your details."
     # When analysed / Then there is no area
     assert analyse(text) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Insufficient post-qualification experience - the role needs 3+ years PQE.",
+        "You turned up late with no ID.",
+    ],
+)
+def test_counts_and_documents_after_a_requirement_are_not_skills(text: str) -> None:
+    # Given a requirement frame followed by a count or an identity document
+    # When analysed / Then no skill word is read from it
+    assert skills_of(text) == ()
