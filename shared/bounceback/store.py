@@ -291,13 +291,29 @@ class Store:
             token = page.next_token
 
     def update_rejection(self, rejection: Rejection) -> None:
-        """Overwrite a rejection that exists (the PATCH path and withdrawals)."""
+        """Write a rejection's new state over one that exists (the PATCH path, withdrawals).
+
+        An update, not a put: bookkeeping the domain does not carry (``published_at``) stays,
+        and fields that became empty are removed."""
         item = _rejection_item(rejection)
+        keys = {"PK", "SK"}
+        present = {k: v for k, v in item.items() if k not in keys}
+        absent = sorted(set(Rejection.model_fields) - set(present))
+        names = {f"#a{i}": name for i, name in enumerate([*present, *absent])}
+        by_name = {name: alias for alias, name in names.items()}
+        expression = "SET " + ", ".join(f"{by_name[k]} = :v{i}" for i, k in enumerate(present))
+        if absent:
+            expression += " REMOVE " + ", ".join(by_name[k] for k in absent)
         try:
-            self._db.put_item(
+            self._db.update_item(
                 TableName=self._table,
-                Item=_to_item(item),
+                Key={"PK": _s(item["PK"]), "SK": _s(item["SK"])},
+                UpdateExpression=expression,
                 ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    f":v{i}": _to_av(value) for i, value in enumerate(present.values())
+                },
             )
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise ConflictError("the rejection no longer exists") from error

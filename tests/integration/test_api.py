@@ -337,3 +337,22 @@ def test_a_body_that_is_not_json_is_a_415(cloud: Cloud) -> None:
     assert answer.status == 415
     assert "application/json" in answer.body["message"]
     assert cloud.items() == []
+
+
+def test_a_changed_rejection_keeps_its_event_published_and_drops_cleared_fields(
+    cloud: Cloud,
+) -> None:
+    # Given a rejection logged with a key, and its event published
+    headers = {"idempotency-key": "patch-then-retry"}
+    created = call_api("POST", "/rejections", rejection_body(), headers=headers).body
+    cloud.take_published()
+
+    # When the user clears the stage and the app then retries the original request
+    patched = call_api("PATCH", f"/rejections/{created['id']}", {"stage": None})
+    call_api("POST", "/rejections", rejection_body(), headers=headers)
+
+    # Then the stage is gone, and no second "Rejection Logged" is published
+    assert patched.status == 200
+    assert patched.body["stage"] is None
+    assert call_api("GET", f"/rejections/{created['id']}").body["stage"] is None
+    assert [e["detail-type"] for e in cloud.take_published()] == []
