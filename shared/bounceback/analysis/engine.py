@@ -132,7 +132,7 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
     # One scan of the whole sentence; each cue counts for the segment it starts in.
     kinds: list[set[str]] = [set() for _ in starts]
     for m in lex.polarity_all.finditer(_blank(low, lex.praise_override)):
-        kinds[segments.at(m.start())].add(m.lastgroup or "")
+        kinds[segments.at(m.start())].add(lex.polarity_groups[m.lastgroup or ""])
     if lex.reassurance is not None:
         # "no concerns about your notice period": reassurance is praise for its segment.
         for m in lex.reassurance.finditer(low):
