@@ -19,7 +19,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run      serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
 	@echo "make test     every gate: lint, format, types, template, unit + integration + e2e tests"
-	@echo "make eval     feedback-analysis quality: per-area precision/recall/F1"
+	@echo "make eval     feedback-analysis quality: per-area precision/recall/F1 (development, held-out)"
 	@echo "make bench    speed and cost figures, printed as ratios"
 	@echo "make openapi  regenerate docs/openapi.json from the API's routes"
 	@echo "make deploy   sam build && sam deploy --guided (needs AWS credentials)"
@@ -54,8 +54,11 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+# The development set is gated; the newest held-out set (never used to tune the rules) is a report.
+HOLDOUT ?= holdout_d
 eval: $(STAMP)
 	$(BIN)/python tests/eval/evaluate.py
+	$(BIN)/python tests/eval/evaluate.py --set $(HOLDOUT)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
