@@ -25,6 +25,7 @@ from bounceback.analysis.text import (
     evidence,
     lower_same_length,
     plain,
+    respell,
     split_sentences,
 )
 
@@ -312,7 +313,8 @@ class _Reader:
     def read(self, index: int, sentence: Sentence, default: int) -> int:
         """Read one sentence; returns its overall polarity (used by list headings)."""
         lex = self.lex
-        original = plain(self.text[sentence.start : sentence.end])
+        # Read in standard spelling; the evidence is quoted from the sentence as written.
+        original = respell(plain(self.text[sentence.start : sentence.end]), lex)
         low = _blank(lower_same_length(original), lex.ignore)
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
@@ -323,6 +325,9 @@ class _Reader:
             if first is not None:
                 self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
                 consumed = _blank_overlapping(low, oc.strong, first)
+        other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
+        if other is not None and lex.oc_chosen is not None:
+            consumed = _blank_overlapping(consumed, lex.oc_chosen, other)
         segments = _segments(consumed, lex, default)
         pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for
@@ -350,6 +355,9 @@ class _Reader:
             found = self._read_settings(consumed, segments)
             named = {GAP, REQUIREMENT}
             chosen = [(p, s) for p, _, s, ctx in skills if ctx and pols[segments.at(p)] in named]
+        if other is not None and lex.oc_yields_to.isdisjoint(found):
+            # Someone else was chosen and the sentence gives no constraint of the candidate's.
+            self.add(OUTSIDE_CONTROL, (index, other.start()), sentence, [])
         for area, pos in found.items():
             self.add(area, (index, pos), sentence, [])
         if chosen:

@@ -50,6 +50,10 @@ class Lexicon:
     ignore: re.Pattern[str]
     label_max_words: int
     outside_control: AreaRules
+    # Outside control by another person being chosen, and the areas it gives way to in its
+    # sentence (see `chosen` in [areas.outside_control]).
+    oc_chosen: re.Pattern[str] | None
+    oc_yields_to: frozenset[str]
     areas: tuple[AreaRules, ...]
     # The same cues, every area in one regex (a named group per area): one scan per sentence
     # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
@@ -79,6 +83,11 @@ class Lexicon:
     ambiguous_after: frozenset[str]
     ambiguous_before: frozenset[str]
     ambiguous_after_lower: frozenset[str]
+    # [respell]: non-standard spellings read as their standard form (``text.respell``).
+    respell: re.Pattern[str] | None
+    respell_words: dict[str, str]
+    shout_letters: int
+    shout_share: float
     reapply_cues: re.Pattern[str]
     reapply_retention: re.Pattern[str]
     reapply_duration: re.Pattern[str]
@@ -390,6 +399,15 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     )
 
 
+def _respell(words: dict[str, str]) -> re.Pattern[str] | None:
+    """Whole-word matches of the [respell] table in lower-cased text. Symbols ("+", "&") and
+    shorthand with a slash ("w/") must stand apart from a word ("C++", "P&L", "w/o")."""
+    if not words:
+        return None
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w\x27+#&/])(?:{body})(?![\w\x27+#&/])")
+
+
 def _area(name: str, table: dict[str, Any]) -> AreaRules:
     return AreaRules(
         area=name,
@@ -445,6 +463,7 @@ def build(data: dict[str, Any]) -> Lexicon:
             "w": polarity["weak_gap"],
         }
     )
+    respell_words = {k.lower(): v for k, v in data.get("respell", {}).get("words", {}).items()}
     return Lexicon(
         abbreviations=frozenset(a.lower() for a in data["sentences"]["abbreviations"]),
         bullets="".join(data["sentences"]["bullets"]),
@@ -464,6 +483,8 @@ def build(data: dict[str, Any]) -> Lexicon:
         ignore=_required(polarity["ignore"]),
         label_max_words=int(data["label"]["label_max_words"]),
         outside_control=areas.pop("outside_control"),
+        oc_chosen=_compile_low(data["areas"]["outside_control"].get("chosen", [])),
+        oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         areas=tuple(areas.values()),
         strong_all=strong_all,
         topic_all=topic_all,
@@ -489,6 +510,10 @@ def build(data: dict[str, Any]) -> Lexicon:
         ambiguous_after=frozenset(w.lower() for w in frames["after"]),
         ambiguous_before=frozenset(w.lower() for w in frames["before"]),
         ambiguous_after_lower=frozenset(w.lower() for w in frames["after_lower"]),
+        respell=_respell(respell_words),
+        respell_words=respell_words,
+        shout_letters=int(data.get("respell", {}).get("shout_letters", 0)),
+        shout_share=float(data.get("respell", {}).get("shout_share", 1.0)),
         reapply_cues=_required(reapply["cues"]),
         reapply_retention=_required(reapply["retention"]),
         reapply_duration=duration,

@@ -59,6 +59,30 @@ def lower_same_length(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+def respell(text: str, lex: Lexicon) -> str:
+    """``text`` (plain, as written) with the [respell] table applied: "didnt" reads "didn't",
+    "w/" reads "with"; a shouted sentence is lower-cased. The result may differ in length, so it
+    is only ever read, never quoted."""
+    letters = sum(c.isalpha() for c in text)
+    if letters >= lex.shout_letters > 0:
+        upper = sum(c.isupper() for c in text)
+        if upper >= lex.shout_share * letters:
+            text = text.lower()
+    if lex.respell is None:
+        return text
+    low = lower_same_length(text)
+    out: list[str] = []
+    last = 0
+    for m in lex.respell.finditer(low):
+        out.append(text[last : m.start()])
+        out.append(lex.respell_words[m.group(0)])
+        last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
 def normalise_whitespace(text: str) -> str:
     """The whitespace rule for evidence: runs of whitespace (``str.split``) become one space,
     and the ends are stripped. Every evidence string is a substring of this form of the input."""
@@ -131,6 +155,11 @@ def _is_abbreviation(text: str, dot: int, lex: Lexicon) -> bool:
     return len(token) == 1 or token in lex.abbreviations
 
 
+def _ends_word(text: str, dot: int) -> bool:
+    """Whether the dot at ``dot`` follows a word of two or more letters (not "3." or "v2.")."""
+    return dot >= 2 and text[dot - 1].isalpha() and text[dot - 2].isalpha()
+
+
 def split_sentences(text: str, lex: Lexicon) -> list[Sentence]:
     """Sentences of ``text`` as spans, in order."""
     bullet = _bullet_pattern(lex)
@@ -145,8 +174,13 @@ def split_sentences(text: str, lex: Lexicon) -> list[Sentence]:
             nxt = m.end()
             while nxt < b_end and text[nxt].isspace():
                 nxt += 1
-            # A lower-case word after the dot continues the sentence ("e.g. kafka", "approx. two").
-            if nxt >= b_end or text[nxt].islower() or _is_abbreviation(text, m.start(), lex):
+            # After an abbreviation the sentence goes on ("e.g. Kafka", "approx. two"); so it does
+            # after a dot with a lower-case word next, unless the dot ends a word of its own:
+            # texts typed in lower case still have sentences ("i was nervous. also the ...").
+            # "!" and "?" always end one ("thx for coming in! boss said ...").
+            if nxt >= b_end or _is_abbreviation(text, m.start(), lex):
+                continue
+            if text[nxt].islower() and text[m.start()] == "." and not _ends_word(text, m.start()):
                 continue
             cuts.append(m.end())
         for m in inline_bullet.finditer(text, b_start, b_end):
