@@ -3,9 +3,9 @@
 Run from the repository root:
 
 * ``python tests/eval/evaluate.py`` scores the development set (``messages.jsonl``,
-  ``dev_extra.jsonl``, ``holdout.jsonl`` and ``holdout_b.jsonl`` together: the first two held-out
-  sets became development data once they had been measured, see ``HOLDOUT.md`` and
-  ``HOLDOUT_B.md``), prints one table and exits non-zero when a gate fails;
+  ``dev_extra.jsonl``, ``holdout.jsonl``, ``holdout_b.jsonl`` and ``holdout_c.jsonl`` together:
+  the first three held-out sets became development data once they had been measured, see
+  ``HOLDOUT.md``, ``HOLDOUT_B.md`` and ``HOLDOUT_C.md``), prints one table and exits non-zero when a gate fails;
 * ``python tests/eval/evaluate.py --set NAME`` scores ``tests/eval/NAME.jsonl`` alone, report-only
   (the gates are printed but do not fail the run). This is how a held-out set written
   independently of the analyser is measured, e.g. ``--set holdout_b``; ``--set dev`` is the
@@ -38,14 +38,15 @@ from bounceback.model import Area, AreaFinding
 
 HERE = Path(__file__).parent
 # The development set: the messages the rules are tuned on. Each file keeps its own
-# ``praise_only`` convention (see ``load``). ``holdout.jsonl`` and ``holdout_b.jsonl`` were written
-# independently of the analyser and measured once each; they have been development data since
-# (see HOLDOUT.md and HOLDOUT_B.md).
+# ``praise_only`` convention (see ``load``). ``holdout.jsonl``, ``holdout_b.jsonl`` and
+# ``holdout_c.jsonl`` were written independently of the analyser and measured once each; they have
+# been development data since (see HOLDOUT.md, HOLDOUT_B.md and HOLDOUT_C.md).
 DEV_SET = (
     HERE / "messages.jsonl",
     HERE / "dev_extra.jsonl",
     HERE / "holdout.jsonl",
     HERE / "holdout_b.jsonl",
+    HERE / "holdout_c.jsonl",
 )
 DEV = "dev"
 # Any other named set is ``tests/eval/<name>.jsonl``, scored report-only: a held-out set is
