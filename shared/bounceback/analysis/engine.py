@@ -184,7 +184,10 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
                 if clause[j] != clause[i] or _OWN_STATEMENT.match(low, starts[j]):
                     break
                 if own[j] != NEUTRAL:
-                    found = own[j]
+                    # A statement of its own does not borrow praise from what follows: "you were
+                    # very nervous, which is a shame because your CV is excellent".
+                    if not (standalone and own[j] == PRAISE):
+                        found = own[j]
                     break
         settled[i] = found if found != NEUTRAL else default
     segments.polarity.extend(settled)

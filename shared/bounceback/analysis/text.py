@@ -40,6 +40,7 @@ _PLAIN = str.maketrans(
     }
 )
 
+_LOWER_WORD = re.compile(r"[a-z]{4}")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\u0085")
 # End of a sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002]+[\"')\]]*(?=\s)")
@@ -63,7 +64,8 @@ def respell(text: str, lex: Lexicon) -> str:
     """``text`` (plain, as written) with the [respell] table applied: "didnt" reads "didn't",
     "w/" reads "with"; a shouted sentence is lower-cased. The result may differ in length, so it
     is only ever read, never quoted."""
-    letters = sum(c.isalpha() for c in text)
+    # A word of four lower-case letters rules shouting out at once; only then are letters counted.
+    letters = 0 if _LOWER_WORD.search(text) else sum(c.isalpha() for c in text)
     if letters >= lex.shout_letters > 0:
         upper = sum(c.isupper() for c in text)
         if upper >= lex.shout_share * letters:
