@@ -55,7 +55,7 @@ e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
 # The development set is gated; the newest held-out set (never used to tune the rules) is a report.
-HOLDOUT ?= holdout_d
+HOLDOUT ?= holdout_e
 eval: $(STAMP)
 	$(BIN)/python tests/eval/evaluate.py
 	$(BIN)/python tests/eval/evaluate.py --set $(HOLDOUT)
