@@ -198,6 +198,16 @@ def _negated(low: str, seg_start: int, pos: int, lex: Lexicon) -> bool:
     return bool(lex.negation_before.search(low, seg_start, pos))
 
 
+def _within(short: str, long: str) -> bool:
+    """Whether a skill name is the whole or the tail or head of a longer one, at a word or hyphen
+    boundary: "seo" in "technical seo", "gcp" in "ich-gcp", "haccp" in "haccp level 3"."""
+    if short == long:
+        return True
+    return (long.endswith(short) and long[-len(short) - 1] in " -") or (
+        long.startswith(short) and long[len(short)] in " -"
+    )
+
+
 class _Reader:
     """Collects the findings of one text."""
 
@@ -211,8 +221,12 @@ class _Reader:
         if hit is None:
             hit = self.hits[area] = _Hit(order, evidence(self.text, sentence, self.lex))
         for skill in skills:
-            if skill not in hit.skills:
-                hit.skills.append(skill)
+            key = skill.lower()
+            # The longest name wins: "technical SEO" and a later "SEO" are one skill.
+            if any(_within(key, s.lower()) for s in hit.skills):
+                continue
+            hit.skills[:] = [s for s in hit.skills if not _within(s.lower(), key)]
+            hit.skills.append(skill)
 
     def skills_in(self, low: str, original: str) -> list[tuple[int, int, str, bool]]:
         """Named skills as (start, end, canonical name, context), in order. ``low`` is the
@@ -225,15 +239,19 @@ class _Reader:
         for m in lex.skills.finditer(low):
             name = lex.skill_canonical.get(skill_key(m.group(0)))
             if name:
-                found.append((m.start(), m.end(), name, context[m.start()] == " "))
+                found.append(self._qualified(low, original, m.start(), m.end(), name, context))
         for m in lex.skills_case_sensitive.finditer(original):
             if low[m.start() : m.end()].strip() != m.group(0).lower():
                 continue  # blanked: part of an ignored or outside-control span
             name = lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
             if name and self._names_skill(original, m.start(), m.end()):
-                found.append((m.start(), m.end(), name, context[m.start()] == " "))
+                found.append(self._qualified(low, original, m.start(), m.end(), name, context))
         if lex.skill_frame is not None:
             for start, end, name in self._framed(low, original):
+                if lex.skill_suffix is not None:
+                    q = lex.skill_suffix.match(original, end)
+                    if q is not None and low[end : q.end()] == original[end : q.end()].lower():
+                        name, end = name + original[end : q.end()], q.end()
                 inside = [f for f in found if f[0] < end and f[1] > start]
                 # A known skill inside a longer name ("SAP" in "SAP MM", "IFRS" in "IFRS 17") gives
                 # way to it; a list of known skills ("Docker Kubernetes") stays as it is.
@@ -251,6 +269,33 @@ class _Reader:
                 for g in found
             )
         ]
+
+    def _qualified(
+        self, low: str, original: str, start: int, end: int, name: str, context: str
+    ) -> tuple[int, int, str, bool]:
+        """A known skill with the qualifier written next to it that is part of its name ("TIG
+        welding", "HACCP Level 3", "C1 licence"; see [skill_qualifiers]). A qualified name is
+        given as written ("BSL Level 3", not the canonical "sign language" with a level)."""
+        lex = self.lex
+        written = original[start:end]
+        if lex.skill_prefix is not None and start > 1:
+            p = lex.skill_prefix.search(original, max(0, start - 16), start)
+            if p is not None:
+                q = p.group("q")
+                ql = q.lower()
+                if (
+                    low[p.start() : start] == original[p.start() : start].lower()
+                    and ql not in lex.skill_frame_stop
+                    and lex.skills.fullmatch(ql) is None
+                ):
+                    name = written = q + original[p.end("q") : start] + written
+                    start = p.start("q")
+        if lex.skill_suffix is not None:
+            m = lex.skill_suffix.match(original, end)
+            if m is not None and low[end : m.end()] == original[end : m.end()].lower():
+                name = written + original[end : m.end()]
+                end = m.end()
+        return start, end, name, context[start] == " "
 
     def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of

@@ -80,6 +80,11 @@ class Lexicon:
     skill_frame_keep: frozenset[str]
     skill_frame_stop: frozenset[str]
     skill_frame_leading: frozenset[str]
+    # [skill_qualifiers]: words written next to a known skill that belong to its name ("TIG
+    # welding", "HACCP Level 3", "C1 licence"). ``skill_prefix`` matches at the end of the text
+    # before a skill (group ``q``), ``skill_suffix`` right after it.
+    skill_prefix: re.Pattern[str] | None
+    skill_suffix: re.Pattern[str] | None
     ambiguous_after: frozenset[str]
     ambiguous_before: frozenset[str]
     ambiguous_after_lower: frozenset[str]
@@ -399,6 +404,21 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     )
 
 
+def _skill_qualifiers(
+    table: dict[str, Any] | None,
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """The regexes of [skill_qualifiers]: a code or listed word just before a known skill (one
+    word, then a space or hyphen, at the end of the text searched), and a qualifier just after."""
+    if not table:
+        return None, None
+    words = "|".join(table["before"])
+    code = rf"(?P<q>{_CODE_WORD}|(?i:{words}))" if words else rf"(?P<q>{_CODE_WORD})"
+    prefix = re.compile(rf"(?:^|(?<=[\s(/])){code}[ -]$")
+    after = "|".join(table["after"])
+    suffix = re.compile(rf"[ \t]+(?i:{after})(?![\w&+#-])") if after else None
+    return prefix, suffix
+
+
 def _respell(words: dict[str, str]) -> re.Pattern[str] | None:
     """Whole-word matches of the [respell] table in lower-cased text. Symbols ("+", "&") and
     shorthand with a slash ("w/") must stand apart from a word ("C++", "P&L", "w/o")."""
@@ -431,6 +451,7 @@ def build(data: dict[str, Any]) -> Lexicon:
     skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
     skills_cs = re.compile(skills_cs.pattern, re.IGNORECASE)
     frames = data["ambiguous_skill_frames"]
+    qualifiers = _skill_qualifiers(data.get("skill_qualifiers"))
     reapply = data["reapply"]
     numbers: dict[str, int] = dict(reapply["numbers"])
     number_words = "|".join(re.escape(w) for w in sorted(numbers, key=len, reverse=True))
@@ -497,6 +518,8 @@ def build(data: dict[str, Any]) -> Lexicon:
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
         skill_context=_compile_low(data.get("skill_context", {}).get("ignore", [])),
         skill_frame=_skill_frame(data.get("skill_frames")),
+        skill_prefix=qualifiers[0],
+        skill_suffix=qualifiers[1],
         skill_frame_after=frozenset(
             w.lower() for w in data.get("skill_frames", {}).get("after", [])
         ),

@@ -61,7 +61,10 @@ def test_a_requirement_for_more_experience_is_not_another_candidate() -> None:
     ("text", "skill"),
     [
         ("The post needs QTS and you don't hold it yet.", "QTS"),
-        ("We need a PRINCE2 practitioner and you don't currently hold the certificate.", "PRINCE2"),
+        (
+            "We need a PRINCE2 practitioner and you don't currently hold the certificate.",
+            "PRINCE2 practitioner",
+        ),
         ("Security roles need an SIA licence, which you don't have.", "SIA licence"),
     ],
 )

@@ -30,7 +30,7 @@ def load_evaluate() -> ModuleType:
 
 
 def test_evaluation_set_meets_the_quality_targets() -> None:
-    # Given the labelled development set (all five files, the first three held-out sets included)
+    # Given the labelled development set (all six files, the first four held-out sets included)
     evaluate = load_evaluate()
     assert [p.name for p in evaluate.DEV_SET] == [
         "messages.jsonl",
@@ -38,6 +38,7 @@ def test_evaluation_set_meets_the_quality_targets() -> None:
         "holdout.jsonl",
         "holdout_b.jsonl",
         "holdout_c.jsonl",
+        "holdout_d.jsonl",
     ]
     examples = evaluate.load_all(evaluate.DEV_SET)
     assert len(examples) >= 1200
