@@ -77,3 +77,64 @@ def test_a_salary_expectations_label_is_still_a_logistics_gap() -> None:
     # When it is analysed
     # Then it is a logistics gap
     assert [f.area for f in analyse("Salary expectations")] == [Area.LOGISTICS]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The team worried you would clash with the way they run design critiques.",
+        "Your answers didn't really reflect our values of openness and care.",
+        "They felt you seemed more interested in the share options than in the customers we serve.",
+        "We felt you'd be more comfortable in a bigger, more established business than our team.",
+        "You didn't really explain why you wanted us rather than any of the other charities.",
+    ],
+)
+def test_values_motive_and_setting_read_as_culture_fit(text: str) -> None:
+    # Given a message about values, motive for this employer or the setting that suits the candidate
+    # When it is analysed
+    # Then it is a culture_fit gap
+    assert [f.area for f in analyse(text)] == [Area.CULTURE_FIT]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your pitch wasn't tailored to our business at all, it could have been for any retailer.",
+        "The task asked for a plan for your first 30 days, but you presented your CV instead.",
+        "You didn't know our business model, which came up in the first question.",
+        "The panel asked whether you had any questions for them and you didn't.",
+        "You logged on 10 min late and the panel had to cut the exercise short.",
+    ],
+)
+def test_not_fitting_the_employer_or_the_brief_reads_as_preparation(text: str) -> None:
+    # Given a pitch not fitted to the employer, a brief not followed, no questions, lateness
+    # When it is analysed
+    # Then it is a preparation gap
+    assert [f.area for f in analyse(text)] == [Area.PREPARATION]
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("You haven't yet line-managed anyone, and this post has a team of eight.", ["experience"]),
+        ("Six months in a kitchen isn't enough for a sous chef position.", ["experience"]),
+        (
+            "You'd be the most senior person on the team, so they want someone earlier on.",
+            ["experience"],
+        ),
+        (
+            "Your CV's table layout meant most of your work experience came through blank in our "
+            "system.",
+            ["resume"],
+        ),
+        ("We'd want more client-facing experience before you take on a portfolio.", ["experience"]),
+    ],
+)
+def test_career_scope_is_experience_and_its_mentions_elsewhere_are_not(
+    text: str, areas: list[str]
+) -> None:
+    # Given scope or time not yet held, or experience mentioned about the CV or a book of business
+    # When it is analysed
+    found = [f.area.value for f in analyse(text)]
+    # Then only the real career gap is experience
+    assert found == areas
