@@ -3,9 +3,9 @@
 Run from the repository root:
 
 * ``python tests/eval/evaluate.py`` scores the development set (``messages.jsonl``,
-  ``dev_extra.jsonl``, ``holdout.jsonl``, ``holdout_b.jsonl``, ``holdout_c.jsonl`` and
-  ``holdout_d.jsonl`` together: the first four held-out sets became development data once they
-  had been measured, see ``HOLDOUT.md`` to ``HOLDOUT_D.md``), prints one table and exits non-zero
+  ``dev_extra.jsonl``, ``holdout.jsonl``, ``holdout_b.jsonl``, ``holdout_c.jsonl``,
+  ``holdout_d.jsonl`` and ``holdout_e.jsonl`` together: the first five held-out sets became development data once they
+  had been measured, see ``HOLDOUT.md`` to ``HOLDOUT_E.md``), prints one table and exits non-zero
   when a gate fails;
 * ``python tests/eval/evaluate.py --set NAME`` scores ``tests/eval/NAME.jsonl`` alone, report-only
   (the gates are printed but do not fail the run). This is how a held-out set written
@@ -40,8 +40,9 @@ from bounceback.model import Area, AreaFinding
 HERE = Path(__file__).parent
 # The development set: the messages the rules are tuned on. Each file keeps its own
 # ``praise_only`` convention (see ``load``). ``holdout.jsonl``, ``holdout_b.jsonl``,
-# ``holdout_c.jsonl`` and ``holdout_d.jsonl`` were written independently of the analyser and
-# measured once each; they have been development data since (see HOLDOUT.md to HOLDOUT_D.md).
+# ``holdout_c.jsonl``, ``holdout_d.jsonl`` and ``holdout_e.jsonl`` were written independently of
+# the analyser and measured once each; they have been development data since (see HOLDOUT.md to
+# HOLDOUT_E.md).
 DEV_SET = (
     HERE / "messages.jsonl",
     HERE / "dev_extra.jsonl",
@@ -49,6 +50,7 @@ DEV_SET = (
     HERE / "holdout_b.jsonl",
     HERE / "holdout_c.jsonl",
     HERE / "holdout_d.jsonl",
+    HERE / "holdout_e.jsonl",
 )
 DEV = "dev"
 # Any other named set is ``tests/eval/<name>.jsonl``, scored report-only: a held-out set is
