@@ -4,9 +4,9 @@ Run from the repository root:
 
 * ``python tests/eval/evaluate.py`` scores the development set (``messages.jsonl``,
   ``dev_extra.jsonl``, ``holdout.jsonl``, ``holdout_b.jsonl``, ``holdout_c.jsonl``,
-  ``holdout_d.jsonl`` and ``holdout_e.jsonl`` together: the first five held-out sets became development data once they
-  had been measured, see ``HOLDOUT.md`` to ``HOLDOUT_E.md``), prints one table and exits non-zero
-  when a gate fails;
+  ``holdout_d.jsonl`` and ``holdout_e.jsonl`` together: the first five held-out sets became
+  development data once they had been measured, see ``HOLDOUT.md`` to ``HOLDOUT_E.md``), prints
+  one table and exits non-zero when a gate fails;
 * ``python tests/eval/evaluate.py --set NAME`` scores ``tests/eval/NAME.jsonl`` alone, report-only
   (the gates are printed but do not fail the run). This is how a held-out set written
   independently of the analyser is measured, e.g. ``--set holdout_b``; ``--set dev`` is the

@@ -51,6 +51,7 @@ _STANDALONE = re.compile(
 _EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when|if|to)\b")
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+_CODE = re.compile(r"(?=.*[A-Z].*[A-Z0-9]|.*\d)[A-Z0-9][\w+#&/-]*")  # "UVM", "ROS", "5G"
 _NEXT_WORD = re.compile(r"\s*([\w']+)?")
 _PREV_WORD = re.compile(r"([\w.']+)\W*$")
 _LEADING = " \t\"'([*-\u2022>"  # what may precede the first word of a sentence
@@ -259,6 +260,11 @@ class _Reader:
                     continue
                 found = [f for f in found if f not in inside]
                 found.append((start, end, name, context[start] == " "))
+        if lex.skill_lower_frame is not None:
+            for start, end, name in self._lower_framed(low, original):
+                # A known or capitalised name wins over a name read from its frame alone.
+                if not any(f[0] < end and f[1] > start for f in found):
+                    found.append((start, end, name, context[start] == " "))
         found.sort()
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
@@ -325,6 +331,55 @@ class _Reader:
             if low[start:end] != original[start:end].lower():
                 continue  # blanked: part of an ignored or outside-control span
             out.append((start, end, " ".join(words)))
+        return out
+
+    def _lower_framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+        """Skill names written in lower case in a gap frame ("knowledge of lithography and etch",
+        "couldn't derive backprop", "UVM was a clear gap"): the words next to the frame up to a
+        stop word, without generic trailing nouns ("reserving methods" names "reserving"); a
+        name that is a stop word, a generic noun or a gerund with its object ("managing people")
+        is no skill. See [skill_lower_frames]."""
+        lex = self.lex
+        assert lex.skill_lower_frame is not None
+        out: list[tuple[int, int, str]] = []
+        for m in lex.skill_lower_frame.finditer(original):
+            group = "w" if m.group("w") else "v"
+            chunks: list[list[tuple[int, int]]] = [[]]
+            stops: list[str] = []  # the stop words between chunks
+            for w in _WORD.finditer(original, m.start(group), m.end(group)):
+                word = w.group(0).lower()
+                if word in lex.skill_lower_stop:
+                    stops.append(word)
+                    chunks.append([])
+                else:
+                    chunks[-1].append(w.span())
+            if group == "v":
+                chunks = chunks[-1:]  # the name just before the frame
+            elif len(chunks) > 1 and stops[0] in {"and", "or"} and chunks[0]:
+                chunks = chunks[:2]  # a list of two: "knowledge of lithography and etch"
+            else:
+                chunks = chunks[:1]
+            for spans in chunks:
+                while spans and original[slice(*spans[-1])].lower() in lex.skill_lower_trailing:
+                    spans.pop()
+                if not spans or len(spans) > 3:
+                    continue
+                written = [original[a:b] for a, b in spans]
+                words = [w.lower() for w in written]
+                if any(w in lex.skill_lower_generic for w in words) or not words[0][0].isalpha():
+                    continue
+                if any(w[0].isupper() and not _CODE.fullmatch(w) for w in written):
+                    continue  # a capitalised name is read by [skill_frames] or is no skill
+                if len(words) > 1 and words[0].endswith("ing") and words[-1].endswith("s"):
+                    continue  # a gerund and its object: "managing stakeholders"
+                start, end = spans[0][0], spans[-1][1]
+                if group == "v" and start == m.start("v"):
+                    prev = _PREV_WORD.search(original, 0, start)
+                    if prev and prev.group(1).lower() not in lex.skill_lower_stop:
+                        continue  # the name runs on before the window: only its tail is seen
+                if low[start:end] != original[start:end].lower():
+                    continue  # blanked: part of an ignored or outside-control span
+                out.append((start, end, original[start:end]))
         return out
 
     def _names_skill(self, original: str, start: int, end: int) -> bool:

@@ -80,6 +80,14 @@ class Lexicon:
     skill_frame_keep: frozenset[str]
     skill_frame_stop: frozenset[str]
     skill_frame_leading: frozenset[str]
+    # [skill_lower_frames]: a skill named in lower case in a gap frame ("knowledge of lithography",
+    # "couldn't derive backprop", "UVM was a clear gap", "failed the typing test"): group ``w``
+    # holds the words after a frame, group ``v`` the words before one. ``skill_lower_stop`` ends a
+    # name, ``skill_lower_generic`` never is one, ``skill_lower_trailing`` is dropped from its end.
+    skill_lower_frame: re.Pattern[str] | None
+    skill_lower_stop: frozenset[str]
+    skill_lower_generic: frozenset[str]
+    skill_lower_trailing: frozenset[str]
     # [skill_qualifiers]: words written next to a known skill that belong to its name ("TIG
     # welding", "HACCP Level 3", "C1 licence"). ``skill_prefix`` matches at the end of the text
     # before a skill (group ``q``), ``skill_suffix`` right after it.
@@ -404,6 +412,20 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     )
 
 
+def _skill_lower_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
+    """The regex of [skill_lower_frames]: up to four words after a frame (group ``w``) or up to
+    three words before one (group ``v``), any case; the engine trims them to a name."""
+    if not table:
+        return None
+    word = r"[\w][\w+#&/-]*"
+    before = _alternation(table["before"])
+    after = _alternation(table["after"])
+    return re.compile(
+        rf"(?<![\w-])(?i:{before})\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})"
+        rf"|(?<![\w,.-])(?P<v>{word}(?:[ \t]+{word}){{0,2}})[ \t]+(?i:{after})(?![\w-])"
+    )
+
+
 def _skill_qualifiers(
     table: dict[str, Any] | None,
 ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
@@ -451,6 +473,7 @@ def build(data: dict[str, Any]) -> Lexicon:
     skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
     skills_cs = re.compile(skills_cs.pattern, re.IGNORECASE)
     frames = data["ambiguous_skill_frames"]
+    lower: dict[str, Any] = data.get("skill_lower_frames", {})
     qualifiers = _skill_qualifiers(data.get("skill_qualifiers"))
     reapply = data["reapply"]
     numbers: dict[str, int] = dict(reapply["numbers"])
@@ -530,6 +553,10 @@ def build(data: dict[str, Any]) -> Lexicon:
         skill_frame_leading=frozenset(
             w.lower() for w in data.get("skill_frames", {}).get("drop_leading", [])
         ),
+        skill_lower_frame=_skill_lower_frame(lower),
+        skill_lower_stop=frozenset(w.lower() for w in lower.get("stop", [])),
+        skill_lower_generic=frozenset(w.lower() for w in lower.get("generic", [])),
+        skill_lower_trailing=frozenset(w.lower() for w in lower.get("trailing", [])),
         ambiguous_after=frozenset(w.lower() for w in frames["after"]),
         ambiguous_before=frozenset(w.lower() for w in frames["before"]),
         ambiguous_after_lower=frozenset(w.lower() for w in frames["after_lower"]),
