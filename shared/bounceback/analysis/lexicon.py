@@ -9,6 +9,7 @@ of ``tomllib`` and ``importlib.resources`` are deferred to that first use as wel
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -135,9 +136,10 @@ def _splittable(pattern: str) -> bool:
     return True
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """The offset just after the group that opens at ``pattern[start]`` ("(")."""
-    depth, i = 0, start
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """The offsets of the "(", ")" and "|" that shape ``pattern``, from ``start``: escaped
+    characters and character classes are skipped."""
+    i = start
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -147,37 +149,36 @@ def _group_end(pattern: str, start: int) -> int:
             close = pattern.find("]", i + 2)
             i = close + 1 if close != -1 else len(pattern)
             continue
+        if c in "()|":
+            yield i, c
+        i += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The offset just after the group that opens at ``pattern[start]`` ("(")."""
+    depth = 0
+    for i, c in _structure(pattern, start):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i + 1
-        i += 1
     return len(pattern)
 
 
 def _branches(body: str) -> list[str]:
     """Top-level "|" branches of a group body."""
     out: list[str] = []
-    depth, i, last = 0, 0, 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            close = body.find("]", i + 2)
-            i = close + 1 if close != -1 else len(body)
-            continue
+    depth, last = 0, 0
+    for i, c in _structure(body):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
-        elif c == "|" and depth == 0:
+        elif depth == 0:
             out.append(body[last:i])
             last = i + 1
-        i += 1
     out.append(body[last:])
     return out
 
