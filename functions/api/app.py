@@ -114,11 +114,10 @@ def export_me() -> schemas.ExportOut:
     user_id = caller().user_id
     store = services().store
     profile = store.get_profile(user_id)
-    rejections = []
-    for rejection in store.iter_rejections(user_id):
-        detail = store.get_rejection_detail(user_id, rejection.id)
-        if detail:
-            rejections.append(schemas.rejection_view(detail.rejection, detail.feedback))
+    rejections = [
+        schemas.rejection_view(detail.rejection, detail.feedback)
+        for detail in store.rejection_details(user_id)
+    ]
     notifications: list[schemas.NotificationOut] = []
     token: str | None = None
     while True:

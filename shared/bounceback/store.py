@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -258,22 +258,18 @@ class Store:
 
     def get_rejection_detail(self, user_id: str, rejection_id: str) -> RejectionDetail | None:
         """The rejection with its feedback and notifications: one Query on its key prefix."""
-        rejection: Rejection | None = None
-        feedback: list[Feedback] = []
-        notifications: list[Notification] = []
-        for item in self._query_partition(user_pk(user_id), sk_prefix=rejection_sk(rejection_id)):
-            kind = item.get("type")
-            if kind == "rejection" and item["SK"] == rejection_sk(rejection_id):
-                rejection = _rejection(item)
-            elif kind == "feedback" and item.get("rejection_id") == rejection_id:
-                feedback.append(_feedback(item))
-            elif kind == "notification" and item.get("rejection_id") == rejection_id:
-                notifications.append(_notification(item))
-        if rejection is None:
-            return None
-        feedback.sort(key=lambda f: f.received_at)
-        notifications.sort(key=lambda n: n.created_at)
-        return RejectionDetail(rejection, feedback, notifications)
+        items = self._query_partition(user_pk(user_id), sk_prefix=rejection_sk(rejection_id))
+        return _details(items).get(rejection_id)
+
+    def rejection_details(self, user_id: str) -> list[RejectionDetail]:
+        """Every rejection of the user with its feedback and notifications, newest first:
+        one Query over the user's rejections' key prefix (for the export)."""
+        details = _details(self._query_partition(user_pk(user_id), sk_prefix="REJ#"))
+        return sorted(
+            details.values(),
+            key=lambda d: (d.rejection.rejected_at, d.rejection.id),
+            reverse=True,
+        )
 
     def list_rejections(
         self, user_id: str, *, limit: int, next_token: str | None
@@ -562,6 +558,29 @@ def _rejection_item(rejection: Rejection) -> dict[str, Any]:
         "GSI1PK": collection(rejection.user_id, REJECTIONS),
         "GSI1SK": f"{_iso(rejection.rejected_at)}#{rejection.id}",
     } | _model_attrs(rejection)
+
+
+def _details(items: Iterable[Mapping[str, Any]]) -> dict[str, RejectionDetail]:
+    """Rejections with their feedback and notifications, from the items under their keys."""
+    rejections: dict[str, Rejection] = {}
+    feedback: dict[str, list[Feedback]] = {}
+    notifications: dict[str, list[Notification]] = {}
+    for item in items:
+        kind = item.get("type")
+        if kind == "rejection":
+            rejections[str(item["id"])] = _rejection(item)
+        elif kind == "feedback":
+            feedback.setdefault(str(item["rejection_id"]), []).append(_feedback(item))
+        elif kind == "notification" and item.get("rejection_id"):
+            notifications.setdefault(str(item["rejection_id"]), []).append(_notification(item))
+    return {
+        rejection_id: RejectionDetail(
+            rejection,
+            sorted(feedback.get(rejection_id, []), key=lambda f: f.received_at),
+            sorted(notifications.get(rejection_id, []), key=lambda n: n.created_at),
+        )
+        for rejection_id, rejection in rejections.items()
+    }
 
 
 def _rejection(item: Mapping[str, Any]) -> Rejection:

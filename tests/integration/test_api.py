@@ -356,3 +356,16 @@ def test_a_changed_rejection_keeps_its_event_published_and_drops_cleared_fields(
     assert patched.body["stage"] is None
     assert call_api("GET", f"/rejections/{created['id']}").body["stage"] is None
     assert [e["detail-type"] for e in cloud.take_published()] == []
+
+
+def test_export_lists_every_rejection_newest_first_with_its_own_feedback(cloud: Cloud) -> None:
+    older = call_api(
+        "POST", "/rejections", rejection_body(role="Analyst", rejected_at="2026-10-01T09:00:00Z")
+    ).body
+    newer = call_api("POST", "/rejections", rejection_body(role="Engineer")).body
+    call_api("POST", f"/rejections/{older['id']}/feedback", {"text": "Too junior for now."})
+
+    export = call_api("GET", "/me/export").body
+
+    assert [r["id"] for r in export["rejections"]] == [newer["id"], older["id"]]
+    assert [len(r["feedback"]) for r in export["rejections"]] == [0, 1]
