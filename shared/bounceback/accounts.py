@@ -41,10 +41,11 @@ def cancel_timers(services: Services, rejection_id: str) -> None:
 
 
 def delete_account(services: Services, user_id: str) -> int:
-    """Every item, timer and notification of the user is gone. Returns how many rejections."""
-    rejections = [r.id for r in services.store.iter_rejections(user_id)]
+    """Every item, timer and notification of the user is gone. Returns how many rejections.
+
+    A timer that fires between the two finds no rejection and does nothing."""
+    rejections = services.store.delete_user(user_id)
     for rejection_id in rejections:
         cancel_timers(services, rejection_id)
-    services.store.delete_user(user_id)
     logger.info("account deleted", extra={"rejections": len(rejections)})
     return len(rejections)

@@ -187,7 +187,6 @@ def update_rejection(
 def delete_rejection(services: Services, *, user_id: str, rejection_id: str) -> None:
     from bounceback.accounts import cancel_timers
 
-    if services.store.get_rejection(user_id, rejection_id) is None:
+    if not services.store.delete_rejection(user_id, rejection_id):
         raise NotFoundError("rejection not found")
     cancel_timers(services, rejection_id)
-    services.store.delete_rejection(user_id, rejection_id)
