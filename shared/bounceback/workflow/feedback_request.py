@@ -19,17 +19,20 @@ from bounceback.workflow.notify import notify
 FOLLOWUP_AFTER = timedelta(days=7)
 
 
+def _greeting(rejection: Rejection) -> str:
+    recruiter = rejection.recruiter
+    return f"Dear {recruiter.name}," if recruiter and recruiter.name else "Dear hiring team,"
+
+
 def draft_feedback_request(rejection: Rejection, sender_name: str) -> str:
     """The message the user can send as it is (or edit)."""
-    recruiter = rejection.recruiter
-    greeting = f"Dear {recruiter.name}," if recruiter and recruiter.name else "Dear hiring team,"
     stage = (
         f" and for the time you spent with me through the {rejection.stage}"
         if rejection.stage
         else ""
     )
     return (
-        f"{greeting}\n\n"
+        f"{_greeting(rejection)}\n\n"
         f"Thank you for letting me know your decision about the {rejection.role} role{stage}. "
         "I appreciated learning about the team.\n\n"
         "If you have a few minutes, I would be grateful for any feedback on my application "
@@ -60,13 +63,8 @@ def compose_request(rejection: Rejection, sender_name: str) -> tuple[str, str]:
 
 
 def compose_followup(rejection: Rejection, sender_name: str) -> tuple[str, str]:
-    greeting = (
-        f"Dear {rejection.recruiter.name},"
-        if rejection.recruiter and rejection.recruiter.name
-        else "Dear hiring team,"
-    )
     draft = (
-        f"{greeting}\n\nI hope you are well. I am following up on my note about the "
+        f"{_greeting(rejection)}\n\nI hope you are well. I am following up on my note about the "
         f"{rejection.role} role: if you have a moment to share any feedback, I would really "
         f"value it.\n\nThank you,\n{sender_name}"
     )
