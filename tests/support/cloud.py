@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any
 
 import boto3
 
+from bounceback_local.scheduler import parse_at
 from bounceback_local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,15 +136,9 @@ class Cloud:
         return self.dynamodb.scan(TableName=TABLE)["Items"]  # type: ignore[return-value]
 
 
-_AT = re.compile(r"^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$")
-
-
 def schedule_due_at(schedule: dict[str, Any]) -> datetime:
-    from datetime import UTC
-
-    match = _AT.match(schedule["ScheduleExpression"])
-    assert match, schedule["ScheduleExpression"]
-    return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+    """When a one-time timer is due, read as the local stack's scheduler reads it."""
+    return parse_at(schedule["ScheduleExpression"], schedule.get("ScheduleExpressionTimezone"))
 
 
 @dataclass
