@@ -64,6 +64,7 @@ class EmbeddedAws:
         with urllib.request.urlopen(request, timeout=10):  # noqa: S310
             pass
         _put_events_on_local_clock(self._clock)
+        _serialise_dynamodb()
 
     def stop(self) -> None:
         self._server.stop()
@@ -264,3 +265,45 @@ def _put_events_on_local_clock(clock: LocalClock) -> None:
         return unix_time(dt) if dt is not None else clock.timestamp()
 
     events_models.unix_time = local_unix_time  # type: ignore[attr-defined]
+
+
+_DYNAMODB_LOCK = threading.RLock()
+_DYNAMODB_DATA_OPERATIONS = (
+    "get_item",
+    "put_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "batch_write_item",
+    "transact_get_items",
+    "transact_write_items",
+    "execute_statement",
+    "batch_execute_statement",
+    "execute_transaction",
+)
+
+
+def _serialise_dynamodb() -> None:
+    """Make moto's DynamoDB answer concurrent calls as DynamoDB does: each call atomic.
+
+    DynamoDB checks a condition and writes in one step, and runs a transaction as one; moto,
+    serving many threads, does neither (concurrent TransactWriteItems fail with a 500 as it
+    copies tables that other threads are changing, and two conditional puts can both pass).
+    One lock around every operation of its backend restores DynamoDB's guarantees; conflicts
+    the product must handle (a condition that fails) still happen, as on AWS.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_bounceback_serialised", False):
+        return
+    for name in _DYNAMODB_DATA_OPERATIONS:
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _DYNAMODB_LOCK:
+                return _original(*args, **kwargs)
+
+        setattr(DynamoDBBackend, name, locked)
+    DynamoDBBackend._bounceback_serialised = True  # type: ignore[attr-defined]

@@ -89,7 +89,14 @@ def serve(args: argparse.Namespace) -> int:
         # Lambda they go to CloudWatch. --verbose shows them as they are.
         parameters.setdefault("PowertoolsLogLevel", "WARNING")
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    stack = LocalStack(StackOptions(template=template, port=args.port, parameters=parameters))
+    stack = LocalStack(
+        StackOptions(
+            template=template,
+            port=args.port,
+            parameters=parameters,
+            function_logs=args.verbose,
+        )
+    )
     try:
         stack.start()
     except TemplateError as error:

@@ -1,24 +1,40 @@
-"""Load the template's functions from their CodeUri and call them like Lambda does."""
+"""The template's functions, run as Lambda runs them: each concurrent invocation in a container
+of its own.
+
+A function has a pool of containers (``bounceback_local.container``: one interpreter each, with
+the function's environment and its CodeUri as the task root). An invocation takes an idle
+container, or starts a new one when all are busy (Lambda scales out the same way), and gives it
+back when it answers; a container that runs past the function's Timeout is killed, as Lambda
+kills it. So two requests in flight never share module state: the API's resolver, Logger keys,
+Metrics and cached clients are per container, exactly as on AWS.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
+import os
+import select
+import subprocess
 import sys
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
-from typing import Any
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import IO, Any
 
-from bounceback_local.template import FunctionSpec
+from bounceback_local.container import read_message, write_message
+from bounceback_local.template import REGION, FunctionSpec
 
 log = logging.getLogger("bounceback_local.functions")
 
-Handler = Callable[[Any, Any], Any]
+Logs = IO[Any] | int  # where a container's stdout and stderr go (a stream, or DEVNULL)
+
+# More concurrent invocations of one function than this wait for a container to free up.
+MAX_CONTAINERS_PER_FUNCTION = 16
+# How long a new container may take to import its handler before it counts as broken.
+INIT_TIMEOUT_SECONDS = 60
 
 
 def describe_error(error: BaseException) -> str:
@@ -27,7 +43,18 @@ def describe_error(error: BaseException) -> str:
     first_line = (str(error).splitlines() or [""])[0]
     if len(first_line) > 200:
         first_line = first_line[:200] + "..."
-    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+    name = error.error_type if isinstance(error, FunctionError) else type(error).__name__
+    return f"{name}: {first_line}" if first_line else name
+
+
+def error_frames(error: BaseException) -> str:
+    """Where an invocation failed: the handler's own frames, carried back from its container
+    (none for a handler that could not be imported: its message says it all)."""
+    if isinstance(error, HandlerImportError):
+        return ""
+    if isinstance(error, FunctionError):
+        return "".join(error.stack_trace).rstrip()
+    return "".join(traceback.format_tb(error.__traceback__)).rstrip()
 
 
 class HandlerImportError(Exception):
@@ -38,99 +65,210 @@ class InjectedFaultError(Exception):
     """Raised instead of calling the handler, by POST /_local/faults."""
 
 
-@dataclass
-class LambdaContext:
-    """The attributes of the Lambda context object that handlers and Powertools read."""
+class FunctionError(Exception):
+    """The handler raised: Lambda's unhandled-error report, carried back from the container."""
 
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    timeout_s: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    _deadline: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
-        # Deadlines are real time, not the local clock: they bound how long the call runs.
-        self._deadline = time.monotonic() + self.timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+    def __init__(self, report: Mapping[str, Any]) -> None:
+        super().__init__(str(report.get("errorMessage", "")))
+        self.error_type = str(report.get("errorType", "Error"))
+        self.stack_trace: list[str] = [str(line) for line in report.get("stackTrace") or []]
 
 
-# Imports of function code touch sys.path and sys.modules, which are process-wide.
-_IMPORT_LOCK = threading.Lock()
+class FunctionTimeoutError(Exception):
+    """The invocation ran past the function's Timeout; its container was killed."""
 
 
-def _load_handler(spec: FunctionSpec) -> Handler:
-    module_path, _, attribute = spec.handler.rpartition(".")
-    if not module_path:
-        raise HandlerImportError(f"{spec.logical_id}: Handler {spec.handler!r} is not module.name")
-    source = spec.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
-    if not source.is_file():
-        raise HandlerImportError(
-            f"{spec.logical_id}: {source} does not exist (Handler {spec.handler})"
-        )
-    # A unique module name per function: every function has an `app` module.
-    module_name = f"_bounceback_fn_{spec.logical_id}.{module_path}"
-    with _IMPORT_LOCK:
-        before = set(sys.modules)
-        # Lambda puts CodeUri on the path, so a handler may import a sibling module by its
-        # plain name. Do the same while importing, then take the directory off again so that
-        # two functions' siblings of the same name are not confused silently (see below).
-        sys.path.insert(0, str(spec.code_dir))
+def lambda_environment(spec: FunctionSpec, host: Mapping[str, str]) -> dict[str, str]:
+    """The variables a function sees beyond the host's own (PATH and the like): the embedded
+    AWS endpoint and credentials, the runtime variables Lambda sets, then the template's."""
+    return {
+        **{key: value for key, value in host.items() if key.startswith("AWS_")},
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
+        "LAMBDA_TASK_ROOT": str(spec.code_dir),
+        "_HANDLER": spec.handler,
+        **spec.environment,
+    }
+
+
+class Container:
+    """One process serving one function's invocations, one at a time."""
+
+    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], logs: Logs) -> None:
+        self.spec = spec
+        module = spec.handler.rpartition(".")[0].replace(".", "/")
+        if not (spec.code_dir / f"{module}.py").is_file():
+            raise HandlerImportError(
+                f"{spec.logical_id}: no module for Handler {spec.handler} in {spec.code_dir}"
+            )
+        requests_read, self._requests_fd = os.pipe()
+        self._answers_fd, answers_write = os.pipe()
         try:
-            module_spec = importlib.util.spec_from_file_location(module_name, source)
-            if module_spec is None or module_spec.loader is None:
-                raise HandlerImportError(f"{spec.logical_id}: cannot load {source}")
-            module: ModuleType = importlib.util.module_from_spec(module_spec)
-            sys.modules[module_name] = module
-            try:
-                module_spec.loader.exec_module(module)
-            except Exception as error:
-                sys.modules.pop(module_name, None)
-                raise HandlerImportError(
-                    f"{spec.logical_id}: importing {source} failed: {type(error).__name__}: {error}"
-                ) from error
+            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "bounceback_local.container",
+                    str(requests_read),
+                    str(answers_write),
+                    str(spec.code_dir),
+                    spec.handler,
+                ],
+                cwd=spec.code_dir,
+                env=dict(environment),
+                pass_fds=(requests_read, answers_write),
+                stdin=subprocess.DEVNULL,
+                stdout=logs,
+                stderr=logs,
+            )
         finally:
-            sys.path.remove(str(spec.code_dir))
-        _check_siblings(spec.code_dir, set(sys.modules) - before)
-    handler = getattr(module, attribute, None)
-    if not callable(handler):
-        raise HandlerImportError(f"{spec.logical_id}: {source} has no callable {attribute!r}")
-    return handler  # type: ignore[no-any-return]
+            os.close(requests_read)
+            os.close(answers_write)
+        self._requests = os.fdopen(self._requests_fd, "wb")
+        self._answers = os.fdopen(self._answers_fd, "rb")
+        hello = self._receive(INIT_TIMEOUT_SECONDS)
+        if not hello.get("ready"):
+            self.stop()
+            error = hello.get("error") or {}
+            raise HandlerImportError(
+                f"{spec.logical_id}: importing {spec.handler} from {spec.code_dir} failed: "
+                f"{error.get('errorType', '?')}: {error.get('errorMessage', '')}"
+            )
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        # The container writes each answer whole, so once the pipe is readable the read below
+        # completes; until then, the deadline is Lambda's Timeout.
+        readable, _, _ = select.select([self._answers], [], [], timeout)
+        if not readable:
+            self.stop()
+            raise FunctionTimeoutError(
+                f"Task timed out after {timeout:.2f} seconds ({self.spec.logical_id})"
+            )
+        message = read_message(self._answers)
+        if message is None:
+            self.stop()
+            raise FunctionError(
+                {"errorType": "Runtime.ExitError", "errorMessage": "the container exited"}
+            )
+        answer: dict[str, Any] = message
+        return answer
+
+    def invoke(self, event: Any) -> Any:
+        deadline = time.time() + self.spec.timeout_s
+        write_message(
+            self._requests,
+            {
+                "event": event,
+                "context": {
+                    "function_name": self.spec.function_name,
+                    "invoked_function_arn": self.spec.arn,
+                    "memory_limit_in_mb": self.spec.memory_mb,
+                    "aws_request_id": str(uuid.uuid4()),
+                    "deadline_epoch_s": deadline,
+                    "log_group_name": f"/aws/lambda/{self.spec.function_name}",
+                },
+            },
+        )
+        answer = self._receive(self.spec.timeout_s + 1)
+        if "error" in answer:
+            raise FunctionError(answer["error"])
+        return answer.get("result")
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def stop(self) -> None:
+        with suppress(OSError):
+            self._requests.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        with suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+        with suppress(OSError):
+            self._answers.close()
 
 
-_SIBLING_OWNERS: dict[str, Path] = {}
+class _Pool:
+    """The containers of one function: idle ones are reused, busy ones are never shared."""
 
+    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], logs: Logs) -> None:
+        self._spec = spec
+        self._environment = environment
+        self._logs = logs
+        self._idle: list[Container] = []
+        self._count = 0
+        self._condition = threading.Condition()
+        self._closed = False
 
-def _check_siblings(code_dir: Path, new_modules: set[str]) -> None:
-    """Fail loudly when two functions bring top-level modules of the same name."""
-    for name in new_modules:
-        module = sys.modules.get(name)
-        file = getattr(module, "__file__", None)
-        if not file or "." in name:
-            continue
-        path = Path(file).resolve()
-        if code_dir in path.parents:
-            owner = _SIBLING_OWNERS.setdefault(name, code_dir)
-            if owner != code_dir:
-                raise HandlerImportError(
-                    f"module {name!r} exists in both {owner} and {code_dir}: functions share "
-                    "one process locally, so their top-level module names must differ"
-                )
+    def acquire(self) -> Container:
+        with self._condition:
+            while True:
+                if self._closed:
+                    raise RuntimeError("the local stack is stopping")
+                if self._idle:
+                    return self._idle.pop()
+                if self._count < MAX_CONTAINERS_PER_FUNCTION:
+                    self._count += 1
+                    break
+                self._condition.wait()
+        try:
+            return Container(self._spec, self._environment, self._logs)
+        except BaseException:
+            with self._condition:
+                self._count -= 1
+                self._condition.notify()
+            raise
+
+    def release(self, container: Container) -> None:
+        with self._condition:
+            if container.alive and not self._closed:
+                self._idle.append(container)
+            else:
+                self._count -= 1
+                container.stop()
+            self._condition.notify()
+
+    @property
+    def size(self) -> int:
+        with self._condition:
+            return self._count
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._condition.notify_all()
+        for container in idle:
+            container.stop()
 
 
 class FunctionRuntime:
-    """Every function of the template, loaded on first use (handlers may not exist yet)."""
+    """Every function of the template, each with its pool of containers."""
 
-    def __init__(self, specs: Mapping[str, FunctionSpec]) -> None:
+    def __init__(
+        self,
+        specs: Mapping[str, FunctionSpec],
+        base_environment: Mapping[str, str] | None = None,
+        logs: Logs = subprocess.DEVNULL,
+        overrides: Mapping[str, str] | None = None,
+    ) -> None:
         self.specs = dict(specs)
-        self._handlers: dict[str, Handler] = {}
-        self._locks = {name: threading.Lock() for name in specs}
+        host = dict(os.environ if base_environment is None else base_environment)
+        # What each function sees beyond the host's PATH and the like (GET /_local/info).
+        self.environments = {
+            name: lambda_environment(spec, host) | dict(overrides or {})
+            for name, spec in self.specs.items()
+        }
+        self._pools = {
+            name: _Pool(spec, host | self.environments[name] | {"PYTHONUNBUFFERED": "1"}, logs)
+            for name, spec in self.specs.items()
+        }
         self._faults: dict[str, int] = {}
         self._faults_lock = threading.Lock()
 
@@ -148,42 +286,28 @@ class FunctionRuntime:
             self._faults[logical_id] = remaining - 1
             return True
 
-    def handler(self, logical_id: str) -> Handler:
-        with self._locks[logical_id]:
-            if logical_id not in self._handlers:
-                # Not cached on failure: the file may be written while the stack runs.
-                self._handlers[logical_id] = _load_handler(self.specs[logical_id])
-            return self._handlers[logical_id]
-
     def warm(self) -> None:
-        """Import every handler that exists, so first requests are not slowed by imports."""
-        for logical_id in self.specs:
+        """Start one container per function, so first requests do not wait for imports."""
+        for pool in self._pools.values():
             try:
-                self.handler(logical_id)
+                pool.release(pool.acquire())
             except HandlerImportError as error:
                 log.warning("%s", error)
 
+    def containers(self, logical_id: str) -> int:
+        """How many containers the function has (idle and busy)."""
+        return self._pools[logical_id].size
+
     def invoke(self, logical_id: str, event: Any) -> Any:
-        spec = self.specs[logical_id]
         if self._take_fault(logical_id):
             raise InjectedFaultError(f"fault injected into {logical_id} by POST /_local/faults")
-        handler = self.handler(logical_id)
-        context = LambdaContext(
-            function_name=spec.function_name,
-            invoked_function_arn=spec.arn,
-            memory_limit_in_mb=spec.memory_mb,
-            timeout_s=spec.timeout_s,
-        )
-        started = time.monotonic()
+        pool = self._pools[logical_id]
+        container = pool.acquire()
         try:
-            return handler(event, context)
+            return container.invoke(event)
         finally:
-            elapsed = time.monotonic() - started
-            # Lambda would kill the invocation; a thread cannot be killed, so say it loudly.
-            if elapsed > spec.timeout_s:
-                log.warning(
-                    "%s ran %.1fs, over its %ss Timeout: it would time out on AWS",
-                    logical_id,
-                    elapsed,
-                    spec.timeout_s,
-                )
+            pool.release(container)
+
+    def stop(self) -> None:
+        for pool in self._pools.values():
+            pool.close()

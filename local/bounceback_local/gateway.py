@@ -13,7 +13,6 @@ import logging
 import re
 import secrets
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from bounceback_local.clock import LocalClock
-from bounceback_local.functions import FunctionRuntime, HandlerImportError, describe_error
+from bounceback_local.functions import FunctionRuntime, describe_error, error_frames
 from bounceback_local.template import ACCOUNT_ID, LOCAL_API_ID, HttpApiSpec, RouteSpec
 from bounceback_local.tokens import InvalidTokenError, TokenIssuer
 
@@ -395,11 +394,8 @@ class Gateway:
             # API Gateway answers a failed integration with a bare 500, never the error. The
             # log names the error and where it was raised; not its full text, which may quote
             # the request (the function's own logs are where such detail belongs).
-            where = (
-                ""  # the message says it all; the frames would be the loader's
-                if isinstance(error, HandlerImportError)
-                else "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
-            )
+            frames = error_frames(error)
+            where = "\n" + frames if frames else ""
             log.error(
                 "%s %s: %s failed: %s%s",
                 request.method,

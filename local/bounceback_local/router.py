@@ -25,7 +25,12 @@ from moto.events.utils import EventTemplateParser
 
 from bounceback_local.aws import EmbeddedAws
 from bounceback_local.clock import LocalClock
-from bounceback_local.functions import FunctionRuntime, describe_error
+from bounceback_local.functions import (
+    FunctionError,
+    FunctionRuntime,
+    describe_error,
+    error_frames,
+)
 from bounceback_local.template import ACCOUNT_ID, RuleSpec
 
 log = logging.getLogger("bounceback_local.router")
@@ -289,9 +294,7 @@ class EventRouter:
                     attempt,
                     describe_error(error),
                 )
-                log.debug(
-                    "%s traceback:\n%s", function, "".join(traceback.format_tb(error.__traceback__))
-                )
+                log.debug("%s traceback:\n%s", function, error_frames(error))
                 self._send_failure(function, payload, attempt, error)
                 return
             log.info("%r -> %s: ok", label, function)
@@ -336,8 +339,14 @@ def failure_record(
         },
         "responsePayload": {
             "errorMessage": str(error),
-            "errorType": type(error).__name__,
+            "errorType": (
+                error.error_type if isinstance(error, FunctionError) else type(error).__name__
+            ),
             "requestId": request_id,
-            "stackTrace": traceback.format_tb(error.__traceback__),
+            "stackTrace": (
+                error.stack_trace
+                if isinstance(error, FunctionError)
+                else traceback.format_tb(error.__traceback__)
+            ),
         },
     }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
+import subprocess
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class StackOptions:
     port: int
     parameters: Mapping[str, str]
     retry_base_delay: float = 0.2
+    function_logs: bool = False  # show the functions' own stdout/stderr (their CloudWatch logs)
 
 
 class LocalStack:
@@ -72,9 +74,15 @@ class LocalStack:
         deployment = read_deployment(self._options.template, overrides, self.aws.endpoint)
         self.deployment = deployment
         self._queue_urls = self.aws.create(deployment)
-        self._apply_environment(deployment)
+        self._describe(deployment)
 
-        self.runtime = FunctionRuntime(deployment.functions)
+        # Each function runs in containers of its own, with its own environment (as on
+        # Lambda). No X-Ray daemon runs locally: Powertools' Tracer would try to send to one.
+        self.runtime = FunctionRuntime(
+            deployment.functions,
+            logs=sys.stderr if self._options.function_logs else subprocess.DEVNULL,
+            overrides={"POWERTOOLS_TRACE_DISABLED": "true"},
+        )
         # Tokens are issued for the template's first JWT authorizer, whatever it is set to.
         authorizer = next(
             (a for api in deployment.apis.values() for a in api.authorizers.values()), None
@@ -119,6 +127,7 @@ class LocalStack:
         self._server.shutdown()
         self._server.server_close()
         self.router.stop()
+        self.runtime.stop()
         self.aws.stop()
 
     def _spawn(self, name: str, target: Any) -> None:
@@ -126,11 +135,7 @@ class LocalStack:
         thread.start()
         self._threads.append(thread)
 
-    def _apply_environment(self, deployment: LocalDeployment) -> None:
-        environment = deployment.environment()
-        os.environ.update(environment)
-        # No X-Ray daemon locally: Powertools' Tracer would try to send segments to one.
-        os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+    def _describe(self, deployment: LocalDeployment) -> None:
         log.info(
             "%d functions, %d rules, %d routes; table %s, bus %s",
             len(deployment.functions),
@@ -178,6 +183,12 @@ class LocalStack:
             "now": self.clock.now().isoformat(),
             "region": "us-east-1",
             "functions": sorted(self.deployment.functions),
+            # Enough to run any handler by hand against this stack: each function's variables
+            # as its containers see them (template, Lambda runtime and local endpoint).
+            "environment": {
+                name: dict(sorted(env.items()))
+                for name, env in sorted(self.runtime.environments.items())
+            },
         }
 
     # ------------------------------------------------------------------------ /_local routes
