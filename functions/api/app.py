@@ -26,7 +26,7 @@ from bounceback.errors import (
     UnauthorizedError,
 )
 from bounceback.http import schemas
-from bounceback.http.caller import Caller, caller_from_claims
+from bounceback.http.caller import Caller, caller_from_request
 from bounceback.ids import derived_id, new_id
 from bounceback.observability import instrumented, logger
 from bounceback.providers.registry import get_adapter
@@ -58,7 +58,7 @@ PageSize = Annotated[int, Query(ge=1, le=100)]
 def caller() -> Caller:
     authorizer = app.current_event.request_context.authorizer
     claims = authorizer.jwt_claim if authorizer else None
-    return caller_from_claims(claims)
+    return caller_from_request(claims, app.current_event.headers.get("authorization"))
 
 
 def now() -> datetime:

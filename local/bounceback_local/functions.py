@@ -74,6 +74,10 @@ class FunctionError(Exception):
         self.stack_trace: list[str] = [str(line) for line in report.get("stackTrace") or []]
 
 
+class StackStoppingError(RuntimeError):
+    """The stack is shutting down: no new container is started."""
+
+
 class FunctionTimeoutError(Exception):
     """The invocation ran past the function's Timeout; its container was killed."""
 
@@ -210,7 +214,7 @@ class _Pool:
         with self._condition:
             while True:
                 if self._closed:
-                    raise RuntimeError("the local stack is stopping")
+                    raise StackStoppingError("the local stack is stopping")
                 if self._idle:
                     return self._idle.pop()
                 if self._count < MAX_CONTAINERS_PER_FUNCTION:
@@ -293,6 +297,8 @@ class FunctionRuntime:
                 pool.release(pool.acquire())
             except HandlerImportError as error:
                 log.warning("%s", error)
+            except StackStoppingError:
+                return
 
     def containers(self, logical_id: str) -> int:
         """How many containers the function has (idle and busy)."""

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bounceback.errors import ForbiddenError, InvalidRequestError, UnauthorizedError
+from bounceback.errors import InvalidRequestError
 from bounceback.events import (
     CooldownElapsedEnvelope,
     FeedbackFollowupDueEnvelope,
     FeedbackReceivedEnvelope,
     RejectionLoggedEnvelope,
 )
-from bounceback.http.caller import caller_from_claims, parse_groups
 from bounceback.store import decode_token, encode_token
 from tests.support.events import SAMPLE_REJECTION, SAMPLE_USER, load_event
 
@@ -44,30 +43,6 @@ def test_a_detail_of_the_wrong_shape_is_refused() -> None:
     del event["detail"]["data"]["rejection_id"]
     with pytest.raises(ValueError, match="rejection_id"):
         RejectionLoggedEnvelope.model_validate(event)
-
-
-@pytest.mark.parametrize(
-    ("value", "groups"),
-    [
-        ("[admin user]", {"admin", "user"}),
-        ("[]", set()),
-        (["admin"], {"admin"}),
-        ("admin,user", {"admin", "user"}),
-        (None, set()),
-    ],
-)
-def test_groups_are_read_as_the_authorizer_passes_them(value: object, groups: set[str]) -> None:
-    assert parse_groups(value) == groups
-
-
-def test_a_caller_needs_a_subject_and_admin_needs_the_group() -> None:
-    with pytest.raises(UnauthorizedError):
-        caller_from_claims({})
-    with pytest.raises(UnauthorizedError):
-        caller_from_claims({"sub": "USER#evil"})
-    with pytest.raises(ForbiddenError):
-        caller_from_claims({"sub": "u1", "cognito:groups": "[user]"}).require_admin()
-    caller_from_claims({"sub": "u1", "cognito:groups": "[admin]"}).require_admin()
 
 
 def test_a_page_token_only_opens_its_own_collection() -> None:
