@@ -16,7 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bounceback import accounts
 from bounceback.analysis.plan import Plan
-from bounceback.connections import Connection
 from bounceback.errors import (
     BouncebackError,
     ConflictError,
@@ -28,6 +27,7 @@ from bounceback.errors import (
 from bounceback.http import schemas
 from bounceback.http.caller import Caller, caller_from_request
 from bounceback.ids import derived_id, new_id
+from bounceback.model import Connection
 from bounceback.observability import instrumented, logger
 from bounceback.providers.registry import get_adapter
 from bounceback.services import services
@@ -97,7 +97,7 @@ def put_me(body: schemas.ProfileIn) -> schemas.ProfileOut:
 
 @app.get("/me", security=SECURED, tags=["profile"])
 def get_me() -> schemas.ProfileOut:
-    profile = services().store.get_profile(caller().user_id)
+    profile = services().profiles.get(caller().user_id)
     if profile is None:
         raise NotFoundError("no profile yet: PUT /me first")
     return schemas.profile_view(profile)
@@ -112,16 +112,15 @@ def delete_me() -> Response[str]:
 @app.get("/me/export", security=SECURED, tags=["profile"])
 def export_me() -> schemas.ExportOut:
     user_id = caller().user_id
-    store = services().store
-    profile = store.get_profile(user_id)
+    profile = services().profiles.get(user_id)
     rejections = [
         schemas.rejection_view(detail.rejection, detail.feedback)
-        for detail in store.rejection_details(user_id)
+        for detail in services().rejections.details(user_id)
     ]
     notifications: list[schemas.NotificationOut] = []
     token: str | None = None
     while True:
-        page = store.list_notifications(user_id, limit=100, next_token=token)
+        page = services().notifications.page(user_id, limit=100, next_token=token)
         notifications.extend(schemas.notification_view(n) for n in page.items)
         if page.next_token is None:
             break
@@ -172,7 +171,7 @@ def create_rejection(
 def list_rejections(
     limit: PageSize = 20, next_token: Annotated[str | None, Query(max_length=2048)] = None
 ) -> schemas.RejectionPage:
-    page = services().store.list_rejections(caller().user_id, limit=limit, next_token=next_token)
+    page = services().rejections.page(caller().user_id, limit=limit, next_token=next_token)
     return schemas.RejectionPage(
         items=[schemas.rejection_view(r) for r in page.items], next_token=page.next_token
     )
@@ -181,7 +180,7 @@ def list_rejections(
 @app.get("/rejections/<rejection_id>", security=SECURED, tags=["rejections"])
 def get_rejection(rejection_id: str) -> schemas.RejectionOut:
     user_id = caller().user_id
-    detail = services().store.get_rejection_detail(user_id, rejection_id)
+    detail = services().rejections.get_detail(user_id, rejection_id)
     if detail is None:
         raise NotFoundError("rejection not found")
     recovery = schemas.recovery_view(detail.rejection, detail.feedback, detail.notifications, now())
@@ -241,7 +240,7 @@ def get_plan() -> Plan:
 def list_notifications(
     limit: PageSize = 20, next_token: Annotated[str | None, Query(max_length=2048)] = None
 ) -> schemas.NotificationPage:
-    page = services().store.list_notifications(caller().user_id, limit=limit, next_token=next_token)
+    page = services().notifications.page(caller().user_id, limit=limit, next_token=next_token)
     return schemas.NotificationPage(
         items=[schemas.notification_view(n) for n in page.items], next_token=page.next_token
     )
@@ -278,7 +277,7 @@ def list_connections(
     limit: PageSize = 50, next_token: Annotated[str | None, Query(max_length=2048)] = None
 ) -> schemas.ConnectionList:
     caller().require_admin()
-    connections, token = services().connections.list(limit=limit, next_token=next_token)
+    page = services().connections.page(limit=limit, next_token=next_token)
     return schemas.ConnectionList(
         items=[
             schemas.ConnectionOut(
@@ -288,9 +287,9 @@ def list_connections(
                 webhook_path=c.webhook_path,
                 created_at=c.created_at,
             )
-            for c in connections
+            for c in page.items
         ],
-        next_token=token,
+        next_token=page.next_token,
     )
 
 

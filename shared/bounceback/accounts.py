@@ -21,7 +21,7 @@ def save_profile(
     email_notifications: bool,
     now: datetime,
 ) -> Profile:
-    previous = services.store.get_profile(user_id)
+    previous = services.profiles.get(user_id)
     profile = Profile(
         user_id=user_id,
         display_name=display_name,
@@ -31,7 +31,7 @@ def save_profile(
         created_at=previous.created_at if previous else now,
         updated_at=now,
     )
-    services.store.put_profile(profile, previous)
+    services.profiles.save(profile, previous)
     return profile
 
 
@@ -44,7 +44,7 @@ def delete_account(services: Services, user_id: str) -> int:
     """Every item, timer and notification of the user is gone. Returns how many rejections.
 
     A timer that fires between the two finds no rejection and does nothing."""
-    rejections = services.store.delete_user(user_id)
+    rejections = services.profiles.delete_user(user_id)
     for rejection_id in rejections:
         cancel_timers(services, rejection_id)
     logger.info("account deleted", extra={"rejections": len(rejections)})

@@ -9,40 +9,21 @@ from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING
 
 from bounceback.errors import NotFoundError
-from bounceback.store import Store
+from bounceback.model import Connection
+from bounceback.store.connections import ConnectionStore
+from bounceback.store.table import Page
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
 
-CONNECTIONS = "CONNECTIONS"
 SECRET_CACHE_SECONDS = 300  # a warm container skips KMS for a few minutes per connection
 
 
-class Connection(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    provider: str
-    company: str
-    created_at: datetime
-
-    @property
-    def webhook_path(self) -> str:
-        return f"/webhooks/{self.provider}/{self.id}"
-
-
-def _pk(connection_id: str) -> str:
-    return f"CONN#{connection_id}"
-
-
 class Connections:
-    def __init__(self, store: Store, kms: KMSClient, key_id: str) -> None:
+    def __init__(self, store: ConnectionStore, kms: KMSClient, key_id: str) -> None:
         self._store = store
         self._kms = kms
         self._key_id = key_id
@@ -54,51 +35,31 @@ class Connections:
             Plaintext=secret.encode(),
             EncryptionContext={"connection_id": connection.id},
         )["CiphertextBlob"]
-        self._store.put_new_item(
-            {
-                "PK": _pk(connection.id),
-                "SK": "CONN",
-                "type": "connection",
-                "GSI1PK": CONNECTIONS,
-                "GSI1SK": f"{connection.created_at.isoformat()}#{connection.id}",
-                "secret": base64.b64encode(ciphertext).decode(),
-            }
-            | connection.model_dump(mode="json")
-        )
+        self._store.add(connection, base64.b64encode(ciphertext).decode())
 
     def get(self, connection_id: str) -> Connection | None:
-        item = self._store.get_item(_pk(connection_id), "CONN")
-        return None if item is None else _connection(item)
+        found = self._store.get(connection_id)
+        return None if found is None else found.connection
 
     def secret(self, connection_id: str) -> tuple[Connection, str]:
         """The connection and its secret, in clear, for verifying one delivery."""
-        item = self._store.get_item(_pk(connection_id), "CONN")
-        if item is None:
+        found = self._store.get(connection_id)
+        if found is None:
             raise NotFoundError("unknown connection")
         cached = self._secrets.get(connection_id)
         if cached and cached[0] > time.monotonic():
-            return _connection(item), cached[1]
+            return found.connection, cached[1]
         plaintext = self._kms.decrypt(
-            CiphertextBlob=base64.b64decode(item["secret"]),
+            CiphertextBlob=base64.b64decode(found.sealed_secret),
             EncryptionContext={"connection_id": connection_id},
         )["Plaintext"].decode()
         self._secrets[connection_id] = (time.monotonic() + SECRET_CACHE_SECONDS, plaintext)
-        return _connection(item), plaintext
+        return found.connection, plaintext
 
-    def list(self, *, limit: int, next_token: str | None) -> tuple[list[Connection], str | None]:
-        items, token = self._store.query_collection(CONNECTIONS, limit=limit, next_token=next_token)
-        return [_connection(i) for i in items], token
+    def page(self, *, limit: int, next_token: str | None) -> Page[Connection]:
+        return self._store.page(limit=limit, next_token=next_token)
 
     def delete(self, connection_id: str) -> None:
         self._secrets.pop(connection_id, None)
-        if not self._store.delete_item(_pk(connection_id), "CONN"):
+        if not self._store.delete(connection_id):
             raise NotFoundError("connection not found")
-
-
-def _connection(item: dict[str, Any]) -> Connection:
-    return Connection(
-        id=item["id"],
-        provider=item["provider"],
-        company=item["company"],
-        created_at=item["created_at"],
-    )

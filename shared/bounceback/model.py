@@ -1,7 +1,7 @@
 """The domain: what Bounceback knows about a job seeker's rejections.
 
 Plain pydantic models with no AWS and no event or HTTP shapes. Storage items live in
-``store.py``, event contracts in ``events.py``, API bodies in the API function.
+``store/items.py``, event contracts in ``events.py``, API bodies in ``http/schemas.py``.
 """
 
 from __future__ import annotations
@@ -127,3 +127,17 @@ class Profile(Frozen):
     email_notifications: bool = True
     created_at: datetime
     updated_at: datetime
+
+
+class Connection(Frozen):
+    """One employer integration of a job board: its own webhook URL and (stored apart,
+    encrypted) its own secret."""
+
+    id: str
+    provider: str
+    company: str
+    created_at: datetime
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/webhooks/{self.provider}/{self.id}"

@@ -11,7 +11,12 @@ from bounceback.connections import Connections
 from bounceback.events import DomainEvent, publish
 from bounceback.mail import Mailer
 from bounceback.settings import settings
-from bounceback.store import Store
+from bounceback.store.connections import ConnectionStore
+from bounceback.store.deliveries import DeliveryStore
+from bounceback.store.notifications import NotificationStore
+from bounceback.store.profiles import ProfileStore
+from bounceback.store.rejections import RejectionStore
+from bounceback.store.table import Table
 from bounceback.timers import Timers, TimerTarget
 
 
@@ -25,19 +30,29 @@ class Bus:
 
 @dataclass(frozen=True)
 class Services:
-    store: Store
+    """The table by aggregate (``profiles``, ``rejections``, ``notifications``,
+    ``deliveries``; connections behind their KMS sealing), the timers, the mailer, the bus."""
+
+    profiles: ProfileStore
+    rejections: RejectionStore
+    notifications: NotificationStore
+    deliveries: DeliveryStore
+    connections: Connections
     timers: Timers
     mailer: Mailer
     bus: Bus
-    connections: Connections
 
 
 @cache
 def services() -> Services:
     config = settings()
-    store = Store(aws.dynamodb(), config.table_name)
+    table = Table(aws.dynamodb(), config.table_name)
     return Services(
-        store=store,
+        profiles=ProfileStore(table),
+        rejections=RejectionStore(table),
+        notifications=NotificationStore(table),
+        deliveries=DeliveryStore(table),
+        connections=Connections(ConnectionStore(table), aws.kms(), config.connection_key_id),
         timers=Timers(
             aws.scheduler(),
             config.schedule_group_name,
@@ -49,7 +64,6 @@ def services() -> Services:
         ),
         mailer=Mailer(aws.sesv2(), config.sender_email),
         bus=Bus(config.event_bus_name),
-        connections=Connections(store, aws.kms(), config.connection_key_id),
     )
 
 

@@ -55,7 +55,7 @@ def test_encourage_names_what_was_outside_the_users_control(logged: Cloud) -> No
 
 
 def test_encourage_says_nothing_about_a_deleted_rejection(logged: Cloud) -> None:
-    services().store.delete_rejection(SAMPLE_USER, SAMPLE_REJECTION)
+    services().rejections.delete(SAMPLE_USER, SAMPLE_REJECTION)
     assert encourage(load_event("bounceback.rejection-logged.json"), LambdaContext()) == {
         "notification_created": False
     }
@@ -134,7 +134,7 @@ def test_build_plan_stores_the_areas_and_tells_the_user(logged: Cloud) -> None:
 
     build_plan(load_event("bounceback.feedback-received.json"), LambdaContext())
 
-    feedback = services().store.get_feedback(SAMPLE_USER, SAMPLE_REJECTION, SAMPLE_FEEDBACK)
+    feedback = services().rejections.get_feedback(SAMPLE_USER, SAMPLE_REJECTION, SAMPLE_FEEDBACK)
     assert feedback is not None
     assert feedback.areas
     areas = {finding.area for finding in feedback.areas}
@@ -156,9 +156,9 @@ def test_reapply_tells_the_user_with_their_progress(logged: Cloud) -> None:
 
 def test_a_stale_reapply_timer_says_nothing(logged: Cloud) -> None:
     # Given the user moved the date later after the first timer was set
-    rejection = services().store.get_rejection(SAMPLE_USER, SAMPLE_REJECTION)
+    rejection = services().rejections.get(SAMPLE_USER, SAMPLE_REJECTION)
     assert rejection is not None
-    services().store.update_rejection(
+    services().rejections.update(
         rejection.model_copy(update={"reapply_at": rejection.reapply_at + timedelta(days=30)})
     )
 

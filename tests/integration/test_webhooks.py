@@ -14,7 +14,7 @@ import pytest
 from moto.dynamodb.models import DynamoDBBackend
 
 from bounceback import accounts
-from bounceback.connections import Connection
+from bounceback.model import Connection
 from bounceback.providers.registry import get_adapter
 from bounceback.services import services
 from bounceback.workflow.feedback_request import request_feedback
@@ -246,7 +246,7 @@ def test_a_retry_after_the_user_deleted_the_rejection_does_not_bring_it_back(
     ready("greenhouse")
     deliver(sample("greenhouse"))
     [item] = rejections(cloud)
-    services().store.delete_rejection(USER, item["id"]["S"])
+    services().rejections.delete(USER, item["id"]["S"])
 
     assert deliver(sample("greenhouse"))["statusCode"] == 200
     assert rejections(cloud) == []
@@ -476,7 +476,7 @@ def test_greenhouse_unreject_withdraws_the_rejection_and_cancels_its_timers(
     [item] = rejections(cloud)
     rejection_id = item["id"]["S"]
     # the workflow scheduled its timers meanwhile
-    rejection = services().store.get_rejection(USER, rejection_id)
+    rejection = services().rejections.get(USER, rejection_id)
     assert rejection is not None
     schedule_reapply(services(), rejection, now=RECEIVED, correlation_id="test")
     request_feedback(

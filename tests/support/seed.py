@@ -22,7 +22,7 @@ def seed_profile(user_id: str = SAMPLE_USER, *, email_notifications: bool = True
         created_at=now,
         updated_at=now,
     )
-    services().store.put_profile(profile, previous=None)
+    services().profiles.save(profile, previous=None)
     return profile
 
 

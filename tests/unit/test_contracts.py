@@ -15,7 +15,7 @@ from bounceback.events import (
     FeedbackReceivedEnvelope,
     RejectionLoggedEnvelope,
 )
-from bounceback.store import decode_token, encode_token
+from bounceback.store.table import decode_token, encode_token
 from tests.support.events import SAMPLE_REJECTION, SAMPLE_USER, load_event
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ def plan_for(
     """The user's plan across all their feedback. ``fresh`` is (feedback id, findings) just
     written, used in place of what the index returns (index reads may lag a write)."""
     entries: list[PlanInput] = []
-    for feedback, company, role in services.store.iter_user_feedback(user_id):
+    for feedback, company, role in services.rejections.iter_feedback(user_id):
         findings = fresh[1] if fresh and fresh[0] == feedback.id else feedback.areas
         if findings is None:
             continue  # not analysed yet
@@ -62,12 +62,12 @@ def analyse_feedback(
     """Returns True when the "plan ready" notification was created by this call."""
     from bounceback.analysis import analyse
 
-    feedback = services.store.get_feedback(user_id, rejection_id, feedback_id)
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    feedback = services.rejections.get_feedback(user_id, rejection_id, feedback_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if feedback is None or rejection is None:
         return False  # deleted before the event arrived
     findings = analyse(feedback.text)
-    services.store.set_feedback_areas(user_id, rejection_id, feedback_id, findings)
+    services.rejections.set_feedback_areas(user_id, rejection_id, feedback_id, findings)
     plan = plan_for(services, user_id, now, fresh=(feedback_id, findings))
     title, body = compose_plan_ready(rejection.company, plan)
     return notify(

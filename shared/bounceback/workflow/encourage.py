@@ -87,7 +87,7 @@ def encourage(services: Services, *, user_id: str, rejection_id: str, now: datet
     """Returns True when the encouragement was created by this call."""
     from bounceback.analysis import analyse
 
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None or rejection.status != "rejected":
         return False  # deleted or withdrawn before the event arrived: nothing to say
     title, body = compose_encouragement(rejection, analyse(rejection_text(rejection)))

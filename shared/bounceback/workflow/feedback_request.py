@@ -78,7 +78,7 @@ def compose_followup(rejection: Rejection, sender_name: str) -> tuple[str, str]:
 
 
 def _sender_name(services: Services, user_id: str) -> str:
-    profile = services.store.get_profile(user_id)
+    profile = services.profiles.get(user_id)
     return profile.display_name if profile else ""
 
 
@@ -86,7 +86,7 @@ def request_feedback(
     services: Services, *, user_id: str, rejection_id: str, now: datetime, correlation_id: str
 ) -> bool:
     """On "Rejection Logged". Returns True when the request was created by this call."""
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None or rejection.status != "rejected":
         return False
     services.timers.schedule(
@@ -111,7 +111,7 @@ def request_feedback(
 
 def follow_up(services: Services, *, user_id: str, rejection_id: str, now: datetime) -> bool:
     """On "Feedback Follow-up Due": remind the user, unless feedback has arrived."""
-    detail = services.store.get_rejection_detail(user_id, rejection_id)
+    detail = services.rejections.get_detail(user_id, rejection_id)
     if detail is None or detail.rejection.status != "rejected" or detail.feedback:
         return False
     title, body = compose_followup(detail.rejection, _sender_name(services, user_id))

@@ -17,17 +17,17 @@ from bounceback.services import Services
 
 def deliver(services: Services, notification: Notification, now: datetime) -> bool:
     """Returns True when this call stored the notification (False: it was a duplicate)."""
-    stored, created = services.store.add_notification(notification)
+    stored, created = services.notifications.add(notification)
     if created:
         metrics.add_metric(name="NotificationsCreated", unit=MetricUnit.Count, value=1)
     if stored.email_status != "pending":
         return created
-    profile = services.store.get_profile(notification.user_id)
+    profile = services.profiles.get(notification.user_id)
     if profile is None or not profile.email_notifications or not profile.emails:
-        services.store.set_email_status(notification.user_id, stored.key, "skipped", now)
+        services.notifications.set_email_status(notification, "skipped", now)
         return created
     services.mailer.send(profile.emails[0], stored.notification, profile.display_name)
-    services.store.set_email_status(notification.user_id, stored.key, "sent", now)
+    services.notifications.set_email_status(notification, "sent", now)
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info("notification emailed", extra={"notification_id": notification.id})
     return created

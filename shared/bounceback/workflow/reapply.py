@@ -49,7 +49,7 @@ def schedule_reapply(
 def on_rejection_logged(
     services: Services, *, user_id: str, rejection_id: str, now: datetime, correlation_id: str
 ) -> str | None:
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None or rejection.status != "rejected":
         return None
     return schedule_reapply(services, rejection, now=now, correlation_id=correlation_id)
@@ -90,14 +90,14 @@ def compose_reapply(
 
 def notify_reapply(services: Services, *, user_id: str, rejection_id: str, now: datetime) -> bool:
     """On "Cooldown Elapsed". Returns True when the notification was created by this call."""
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None or rejection.status != "rejected":
         return False
     if rejection.reapply_at > now + FIRING_TOLERANCE:
         return False  # a timer from before the date was moved later; the new timer will come
     feedback_count = 0
     areas: list[str] = []
-    for feedback, _company, _role in services.store.iter_user_feedback(user_id):
+    for feedback, _company, _role in services.rejections.iter_feedback(user_id):
         if feedback.rejection_id == rejection.id:
             feedback_count += 1
         if feedback.received_at >= rejection.rejected_at:
@@ -107,7 +107,7 @@ def notify_reapply(services: Services, *, user_id: str, rejection_id: str, now: 
                     areas.append(label)
     others = sum(
         1
-        for other in services.store.iter_rejections(user_id)
+        for other in services.rejections.iter_all(user_id)
         if other.id != rejection.id and other.rejected_at > rejection.rejected_at
     )
     title, body = compose_reapply(

@@ -25,7 +25,6 @@ from bounceback.events import (
 from bounceback.model import Feedback, Recruiter, Rejection
 from bounceback.observability import MetricUnit, metrics
 from bounceback.services import Services
-from bounceback.store import feedback_sk, rejection_sk, user_pk
 
 # Clocks of phones and ATSs drift; a date a few minutes ahead is a clock, not a lie.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -93,7 +92,7 @@ def log_rejection(
         cooldown=cooldown,
         reapply_at=reapply_date(rejected_at, cooldown),
     )
-    written = services.store.add_rejection(candidate)
+    written = services.rejections.add(candidate)
     stored = written.item
     if written.unpublished:
         services.bus.publish(
@@ -107,7 +106,7 @@ def log_rejection(
                 ),
             )
         )
-        services.store.mark_published(user_pk(user_id), rejection_sk(stored.id), now)
+        services.rejections.mark_published(user_id, stored.id, now)
         metrics.add_metric(name="RejectionsLogged", unit=MetricUnit.Count, value=1)
     return stored, written.created
 
@@ -124,13 +123,13 @@ def record_feedback(
     correlation_id: str,
 ) -> Feedback:
     """Store the feedback on the user's rejection and publish ``Feedback Received``."""
-    rejection = services.store.get_rejection(user_id, rejection_id)
+    rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None:
         raise NotFoundError("rejection not found")
     moment = received_at or now
     _check_date(moment, now, "received_at")
     candidate = Feedback(id=feedback_id, rejection_id=rejection_id, text=text, received_at=moment)
-    written = services.store.add_feedback(
+    written = services.rejections.add_feedback(
         user_id, candidate, company=rejection.company, role=rejection.role
     )
     stored = written.item
@@ -143,7 +142,7 @@ def record_feedback(
                 ),
             )
         )
-        services.store.mark_published(user_pk(user_id), feedback_sk(rejection_id, stored.id), now)
+        services.rejections.mark_feedback_published(user_id, rejection_id, stored.id, now)
         metrics.add_metric(name="FeedbackRecorded", unit=MetricUnit.Count, value=1)
     return stored
 
@@ -160,7 +159,7 @@ def update_rejection(
     """Change a rejection (e.g. the user's own waiting period) and move its reapply timer."""
     from bounceback.workflow.reapply import schedule_reapply
 
-    current = services.store.get_rejection(user_id, rejection_id)
+    current = services.rejections.get(user_id, rejection_id)
     if current is None:
         raise NotFoundError("rejection not found")
     fields = {name: value for name, value in changes.items() if name != "cooldown_days"}
@@ -178,7 +177,7 @@ def update_rejection(
     updated = merged.model_copy(
         update={"cooldown": cooldown, "reapply_at": reapply_date(merged.rejected_at, cooldown)}
     )
-    services.store.update_rejection(updated)
+    services.rejections.update(updated)
     if updated.reapply_at != current.reapply_at and updated.status == "rejected":
         schedule_reapply(services, updated, now=now, correlation_id=correlation_id)
     return updated
@@ -187,6 +186,6 @@ def update_rejection(
 def delete_rejection(services: Services, *, user_id: str, rejection_id: str) -> None:
     from bounceback.accounts import cancel_timers
 
-    if not services.store.delete_rejection(user_id, rejection_id):
+    if not services.rejections.delete(user_id, rejection_id):
         raise NotFoundError("rejection not found")
     cancel_timers(services, rejection_id)

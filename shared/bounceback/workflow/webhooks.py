@@ -26,10 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bounceback.accounts import cancel_timers
-from bounceback.connections import Connection
 from bounceback.errors import (
     ConflictError,
     InvalidPayloadError,
@@ -37,6 +35,7 @@ from bounceback.errors import (
     NotFoundError,
 )
 from bounceback.ids import derived_id
+from bounceback.model import Connection
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.providers.base import (
     CandidateRejection,
@@ -47,7 +46,7 @@ from bounceback.providers.base import (
 )
 from bounceback.providers.registry import get_adapter
 from bounceback.services import Services
-from bounceback.store import MAX_PAGE, user_pk
+from bounceback.store.deliveries import DeliveredRejection
 from bounceback.workflow import recording
 
 # Every provider's real deliveries are a few KiB; anything this large is refused unread.
@@ -162,18 +161,6 @@ def unreadable_body() -> WebhookAnswer:
 
 
 # ------------------------------------------------------------------ rejections
-def delivery_marker_sk(rejection_id: str) -> str:
-    """The claim on a delivery sits in the user's partition (gone with their account) and
-    outlives the rejection, so a late retry after the user deleted it does not bring it back."""
-    return f"WEBHOOK#{rejection_id}"
-
-
-def application_collection(connection_id: str, application_key: str) -> str:
-    """The GSI1 collection of the rejections one job application produced (for withdrawals).
-    Hashed: the key is the sender's text and must stay a short, fixed-size index key."""
-    return f"APPLICATION#{derived_id('application', connection_id, application_key)}"
-
-
 def _log(
     services: Services,
     delivery: _Delivery,
@@ -187,23 +174,17 @@ def _log(
     if user_id is None:
         return delivery.success(Outcome.CANDIDATE_UNKNOWN)
     rejection_id = derived_id("webhook", connection.id, meaning.dedupe_key)
-    pk, sk = user_pk(user_id), delivery_marker_sk(rejection_id)
-    marker: dict[str, Any] = {
-        "PK": pk,
-        "SK": sk,
-        "type": "webhook_delivery",
-        "user_id": user_id,
-        "rejection_id": rejection_id,
-        "connection_id": connection.id,
-        "provider": delivery.adapter.name,
-        "received_at": now.isoformat(),
-    }
-    if meaning.application_key:
-        marker["GSI1PK"] = application_collection(connection.id, meaning.application_key)
-        marker["GSI1SK"] = f"{now.isoformat()}#{rejection_id}"
-    if not services.store.claim_item(marker, now=now, lease=DELIVERY_LEASE):
-        existing = services.store.get_item(pk, sk)
-        if existing is not None and "completed_at" in existing:
+    claimed = services.deliveries.claim(
+        user_id=user_id,
+        rejection_id=rejection_id,
+        connection_id=connection.id,
+        provider=delivery.adapter.name,
+        application_key=meaning.application_key,
+        now=now,
+        lease=DELIVERY_LEASE,
+    )
+    if not claimed:
+        if services.deliveries.is_completed(user_id, rejection_id):
             return delivery.success(Outcome.DUPLICATE, log={"rejection_id": rejection_id})
         # Another request is logging this very delivery right now. Not success: if that one
         # fails, the sender must still retry. It will find the delivery done and get success.
@@ -225,16 +206,16 @@ def _log(
             correlation_id=request_id,
         )
     except BaseException:
-        services.store.release_item(pk, sk)
+        services.deliveries.release(user_id, rejection_id)
         raise
-    services.store.complete_item(pk, sk, now)
+    services.deliveries.complete(user_id, rejection_id, now)
     outcome = Outcome.LOGGED if created else Outcome.DUPLICATE
     return delivery.success(outcome, log={"rejection_id": rejection.id})
 
 
 def _find_user(services: Services, emails: tuple[str, ...]) -> str | None:
     for email in emails:  # in the payload's order: the first address a user registered wins
-        user_id = services.store.find_user_by_email(email)
+        user_id = services.profiles.find_user_by_email(email)
         if user_id is not None:
             return user_id
     return None
@@ -270,26 +251,19 @@ def _withdraw(
     harmless (already withdrawn rejections are skipped), so it needs no claim of its own."""
     withdrawn = 0
     if meaning.application_key:
-        partition = application_collection(connection.id, meaning.application_key)
-        token: str | None = None
-        while True:
-            items, token = services.store.query_collection(
-                partition, limit=MAX_PAGE, next_token=token
-            )
-            withdrawn += sum(_withdraw_one(services, item) for item in items)
-            if token is None:
-                break
+        delivered = services.deliveries.of_application(connection.id, meaning.application_key)
+        withdrawn = sum(_withdraw_one(services, one) for one in delivered)
     if withdrawn == 0:
         return delivery.success(Outcome.NOTHING_TO_WITHDRAW)
     return delivery.success(Outcome.WITHDRAWN, log={"withdrawn": str(withdrawn)})
 
 
-def _withdraw_one(services: Services, marker: Mapping[str, Any]) -> bool:
-    rejection = services.store.get_rejection(str(marker["user_id"]), str(marker["rejection_id"]))
+def _withdraw_one(services: Services, delivered: DeliveredRejection) -> bool:
+    rejection = services.rejections.get(delivered.user_id, delivered.rejection_id)
     if rejection is None or rejection.status == _WITHDRAWN:
         return False
     try:
-        services.store.update_rejection(rejection.model_copy(update={"status": _WITHDRAWN}))
+        services.rejections.update(rejection.model_copy(update={"status": _WITHDRAWN}))
     except ConflictError:  # deleted meanwhile
         return False
     cancel_timers(services, rejection.id)

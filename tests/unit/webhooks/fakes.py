@@ -3,12 +3,13 @@ every write, and a bus that records every event. No AWS, no network."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from bounceback.connections import Connection
 from bounceback.errors import NotFoundError
+from bounceback.model import Connection
 from bounceback.services import Services
 
 COMPANY = "Babbage & Co"
@@ -33,24 +34,23 @@ class FakeConnections:
 
 @dataclass
 class RecordingStore:
-    """Reads find nothing (no user has registered); any other call is recorded as a write."""
+    """Every aggregate store of a table that holds nothing: reads find nothing (no user has
+    registered); any other call is recorded as a write."""
 
     users: dict[str, str] = field(default_factory=dict)
     writes: list[str] = field(default_factory=list)
 
-    def find_user_by_email(self, email: str) -> str | None:
-        return self.users.get(email.lower())
+    def find_user_by_email(self, address: str) -> str | None:
+        return self.users.get(address.lower())
 
-    def get_item(self, pk: str, sk: str) -> dict[str, Any] | None:
+    def get(self, *key: str) -> None:  # a profile, a rejection
         return None
 
-    def get_rejection(self, user_id: str, rejection_id: str) -> None:
-        return None
+    def is_completed(self, user_id: str, rejection_id: str) -> bool:
+        return False
 
-    def query_collection(
-        self, partition: str, *, limit: int, next_token: str | None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        return [], None
+    def of_application(self, connection_id: str, application_key: str) -> Iterator[Any]:
+        return iter(())
 
     def __getattr__(self, name: str) -> Any:
         def write(*args: Any, **kwargs: Any) -> Any:
@@ -90,11 +90,14 @@ class FakeWorld:
 
     def services(self) -> Services:
         return Services(
-            store=cast(Any, self.store),
+            profiles=cast(Any, self.store),
+            rejections=cast(Any, self.store),
+            notifications=cast(Any, self.store),
+            deliveries=cast(Any, self.store),
+            connections=cast(Any, self.connections),
             timers=cast(Any, self.timers),
             mailer=cast(Any, None),
             bus=cast(Any, self.bus),
-            connections=cast(Any, self.connections),
         )
 
     def nothing_written(self) -> bool:

@@ -1,0 +1,267 @@
+"""Every kind of item the table holds, as it is stored (docs/access-patterns.md, "Items").
+
+Kept apart from the domain models in ``model.py``: an item carries its keys, its ``type`` and
+the bookkeeping the domain does not know (``published_at``, ``email_status``, a lease), and
+converts to and from its domain object here. Keys come from ``keys.py``. Nested values
+(cooldown, recruiter, findings) are the domain's own frozen value types, stored as maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, PlainSerializer
+
+from bounceback.model import (
+    AreaFinding,
+    Connection,
+    Cooldown,
+    Feedback,
+    Notification,
+    NotificationKind,
+    Profile,
+    Recruiter,
+    Rejection,
+)
+from bounceback.store import keys
+from bounceback.store.table import Item
+
+DomainT = TypeVar("DomainT", bound=BaseModel)
+
+EmailStatus = Literal["pending", "sent", "skipped"]
+# A time written with its offset spelled out (``+00:00``), as webhook deliveries always were.
+OffsetTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
+
+
+def _fields(item: Item, model: type[DomainT]) -> dict[str, Any]:
+    return item.model_dump(include=set(model.model_fields))
+
+
+class CollectionItem(Item):
+    """An item that is also in a GSI1 collection (newest first)."""
+
+    GSI1PK: str
+    GSI1SK: str
+
+
+# ------------------------------------------------------------------ profiles and email claims
+class ProfileItem(Item):
+    type: Literal["profile"] = "profile"
+    user_id: str
+    display_name: str
+    emails: tuple[str, ...]
+    timezone: str
+    email_notifications: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, profile: Profile) -> ProfileItem:
+        key = keys.profile(profile.user_id)
+        return cls(PK=key.pk, SK=key.sk, **profile.model_dump())
+
+    def to_profile(self) -> Profile:
+        return Profile.model_validate(_fields(self, Profile))
+
+
+class EmailClaimItem(Item):
+    """An address belongs to one user only: webhooks find the user by it."""
+
+    type: Literal["email"] = "email"
+    user_id: str
+
+    @classmethod
+    def of(cls, address: str, user_id: str) -> EmailClaimItem:
+        key = keys.email(address)
+        return cls(PK=key.pk, SK=key.sk, user_id=user_id)
+
+
+# ------------------------------------------------------------------ rejections and feedback
+class RejectionItem(CollectionItem):
+    type: Literal["rejection"] = "rejection"
+    id: str
+    user_id: str
+    company: str
+    role: str
+    stage: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    rejected_at: datetime
+    logged_at: datetime
+    source: str
+    recruiter: Recruiter | None = None
+    cooldown: Cooldown
+    reapply_at: datetime
+    status: str = "rejected"
+    published_at: datetime | None = None  # set once "Rejection Logged" is on the bus
+
+    @classmethod
+    def of(cls, rejection: Rejection) -> RejectionItem:
+        key = keys.rejection(rejection.user_id, rejection.id)
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            GSI1PK=keys.rejections_of(rejection.user_id),
+            GSI1SK=keys.newest_first(rejection.rejected_at, rejection.id),
+            **rejection.model_dump(),
+        )
+
+    def to_rejection(self) -> Rejection:
+        return Rejection.model_validate(_fields(self, Rejection))
+
+
+class FeedbackItem(CollectionItem):
+    """Feedback on a rejection, with the company and role it was about (the plan reads every
+    feedback of a user from its collection without reading each rejection)."""
+
+    type: Literal["feedback"] = "feedback"
+    id: str
+    rejection_id: str
+    user_id: str
+    company: str
+    role: str
+    text: str
+    received_at: datetime
+    areas: tuple[AreaFinding, ...] | None = None  # None until analysed
+    published_at: datetime | None = None  # set once "Feedback Received" is on the bus
+
+    @classmethod
+    def of(cls, user_id: str, feedback: Feedback, *, company: str, role: str) -> FeedbackItem:
+        key = keys.feedback(user_id, feedback.rejection_id, feedback.id)
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            GSI1PK=keys.feedback_of(user_id),
+            GSI1SK=keys.newest_first(feedback.received_at, feedback.id),
+            user_id=user_id,
+            company=company,
+            role=role,
+            **feedback.model_dump(),
+        )
+
+    def to_feedback(self) -> Feedback:
+        return Feedback.model_validate(_fields(self, Feedback))
+
+
+# ------------------------------------------------------------------ notifications
+class NotificationItem(CollectionItem):
+    type: Literal["notification"] = "notification"
+    id: str
+    user_id: str
+    kind: NotificationKind
+    title: str
+    body: str
+    created_at: datetime
+    rejection_id: str | None = None
+    email_status: EmailStatus = "pending"  # the email goes out only while pending
+    emailed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationItem:
+        key = keys.notification(notification.user_id, notification.rejection_id, notification.id)
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            GSI1PK=keys.notifications_of(notification.user_id),
+            GSI1SK=keys.newest_first(notification.created_at, notification.id),
+            **notification.model_dump(),
+        )
+
+    def to_notification(self) -> Notification:
+        return Notification.model_validate(_fields(self, Notification))
+
+
+# ------------------------------------------------------------------ connections
+class ConnectionItem(CollectionItem):
+    type: Literal["connection"] = "connection"
+    id: str
+    provider: str
+    company: str
+    created_at: datetime
+    secret: str  # base64 of the KMS ciphertext; never the secret in clear
+
+    @classmethod
+    def of(cls, connection: Connection, sealed_secret: str) -> ConnectionItem:
+        key = keys.connection(connection.id)
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            GSI1PK=keys.CONNECTIONS,
+            GSI1SK=keys.newest_first_offset(connection.created_at, connection.id),
+            secret=sealed_secret,
+            **connection.model_dump(),
+        )
+
+    def to_connection(self) -> Connection:
+        return Connection.model_validate(_fields(self, Connection))
+
+
+# ------------------------------------------------------------------ webhook deliveries
+class DeliveryItem(Item):
+    """The claim on one webhook delivery: held for a lease while it is being logged, then
+    completed for good. In its job application's collection when the provider names one."""
+
+    type: Literal["webhook_delivery"] = "webhook_delivery"
+    user_id: str
+    rejection_id: str
+    connection_id: str
+    provider: str
+    received_at: OffsetTime
+    GSI1PK: str | None = None
+    GSI1SK: str | None = None
+    lease_until: int | None = None  # epoch seconds
+    completed_at: datetime | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        user_id: str,
+        rejection_id: str,
+        connection_id: str,
+        provider: str,
+        application_key: str | None,
+        received_at: datetime,
+        lease_until: int,
+    ) -> DeliveryItem:
+        key = keys.delivery(user_id, rejection_id)
+        collection: dict[str, str] = {}
+        if application_key:
+            collection = {
+                "GSI1PK": keys.application(connection_id, application_key),
+                "GSI1SK": keys.newest_first_offset(received_at, rejection_id),
+            }
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            user_id=user_id,
+            rejection_id=rejection_id,
+            connection_id=connection_id,
+            provider=provider,
+            received_at=received_at,
+            lease_until=lease_until,
+            **collection,
+        )
+
+
+_KINDS: dict[str, type[Item]] = {
+    kind.model_fields["type"].default: kind
+    for kind in (
+        ProfileItem,
+        EmailClaimItem,
+        RejectionItem,
+        FeedbackItem,
+        NotificationItem,
+        ConnectionItem,
+        DeliveryItem,
+    )
+}
+
+
+def parse(attributes: Mapping[str, Any]) -> Item | None:
+    """One item of a read that returns several kinds (a user's partition), by its ``type``;
+    None for an item of no known kind."""
+    kind = _KINDS.get(str(attributes.get("type")))
+    return None if kind is None else kind.model_validate(attributes)

@@ -1,0 +1,188 @@
+"""Rejections and their feedback: written once, read alone or with everything under them,
+listed newest first, changed, and deleted with everything under them.
+
+Idempotency lives here as conditional writes keyed on business keys: a rejection and a
+feedback are each written with ``attribute_not_exists(PK)``, so a retried request or a
+duplicated event finds the first write instead of making a second. ``published_at`` records
+that the item's event is on the bus, so a retry publishes only what was never published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from bounceback.errors import ConflictError
+from bounceback.model import AreaFinding, Feedback, Notification, Rejection
+from bounceback.store import keys
+from bounceback.store.items import FeedbackItem, NotificationItem, RejectionItem, parse
+from bounceback.store.table import ConditionFailed, Page, Table
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """The outcome of a write-once: the stored item, whether this call created it, and whether
+    its event still has to be published (a retry whose first attempt failed to publish)."""
+
+    item: T
+    created: bool
+    unpublished: bool
+
+
+@dataclass(frozen=True)
+class RejectionDetail:
+    rejection: Rejection
+    feedback: list[Feedback]
+    notifications: list[Notification]
+
+
+class RejectionStore:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    # ---------------------------------------------------------------- rejections
+    def add(self, rejection: Rejection) -> Written[Rejection]:
+        """Write the rejection once; a retry with the same id gets the first write back."""
+        if self._table.put_new(RejectionItem.of(rejection)):
+            return Written(rejection, created=True, unpublished=True)
+        existing = self._table.get(keys.rejection(rejection.user_id, rejection.id), RejectionItem)
+        if existing is None:  # deleted between the two calls
+            raise ConflictError("the rejection was deleted while it was being logged")
+        return Written(existing.to_rejection(), False, existing.published_at is None)
+
+    def mark_published(self, user_id: str, rejection_id: str, at: datetime) -> None:
+        """ "Rejection Logged" is on the bus: a retry of the request does not publish it again."""
+        self._table.update(
+            keys.rejection(user_id, rejection_id), set_values={"published_at": keys.iso(at)}
+        )
+
+    def get(self, user_id: str, rejection_id: str) -> Rejection | None:
+        item = self._table.get(keys.rejection(user_id, rejection_id), RejectionItem)
+        return None if item is None else item.to_rejection()
+
+    def get_detail(self, user_id: str, rejection_id: str) -> RejectionDetail | None:
+        """The rejection with its feedback and notifications: one Query on its key prefix."""
+        under = self._table.query_partition(
+            keys.user_pk(user_id), sk_prefix=keys.rejection_sk(rejection_id)
+        )
+        return _details(under).get(rejection_id)
+
+    def details(self, user_id: str) -> list[RejectionDetail]:
+        """Every rejection of the user with its feedback and notifications, newest first:
+        one Query over the user's rejections' key prefix (for the export)."""
+        under = self._table.query_partition(keys.user_pk(user_id), sk_prefix=keys.REJECTION_PREFIX)
+        return sorted(
+            _details(under).values(),
+            key=lambda d: (d.rejection.rejected_at, d.rejection.id),
+            reverse=True,
+        )
+
+    def page(self, user_id: str, *, limit: int, next_token: str | None) -> Page[Rejection]:
+        """One page of the user's rejections, newest first."""
+        page = self._table.query_collection(
+            keys.rejections_of(user_id), RejectionItem, limit=limit, next_token=next_token
+        )
+        return Page([item.to_rejection() for item in page.items], page.next_token)
+
+    def iter_all(self, user_id: str) -> Iterator[Rejection]:
+        """Every rejection of the user, newest first."""
+        for item in self._table.iter_collection(keys.rejections_of(user_id), RejectionItem):
+            yield item.to_rejection()
+
+    def update(self, rejection: Rejection) -> None:
+        """Write a rejection's new state over one that exists (the PATCH path, withdrawals).
+
+        An update, not a put: bookkeeping the domain does not carry (``published_at``) stays,
+        and fields that became empty are removed."""
+        item = RejectionItem.of(rejection)
+        present = {
+            name: value
+            for name, value in item.attributes().items()
+            if name not in {"PK", "SK", "published_at"}
+        }
+        absent = sorted(set(Rejection.model_fields) - set(present))
+        try:
+            self._table.update(item.key, set_values=present, remove=absent)
+        except ConditionFailed as error:
+            raise ConflictError("the rejection no longer exists") from error
+
+    def delete(self, user_id: str, rejection_id: str) -> bool:
+        """Delete the rejection with its feedback and notifications; False: there was none."""
+        doomed = [
+            keys.Key(item["PK"], item["SK"])
+            for item in self._table.query_partition(
+                keys.user_pk(user_id), sk_prefix=keys.rejection_sk(rejection_id)
+            )
+            if keys.belongs_to_rejection(item["SK"], rejection_id)
+        ]
+        self._table.delete_many(doomed)
+        return bool(doomed)
+
+    # ---------------------------------------------------------------- feedback
+    def add_feedback(
+        self, user_id: str, feedback: Feedback, *, company: str, role: str
+    ) -> Written[Feedback]:
+        """Write the feedback once, like ``add``."""
+        if self._table.put_new(FeedbackItem.of(user_id, feedback, company=company, role=role)):
+            return Written(feedback, created=True, unpublished=True)
+        key = keys.feedback(user_id, feedback.rejection_id, feedback.id)
+        existing = self._table.get(key, FeedbackItem)
+        if existing is None:
+            raise ConflictError("the feedback was deleted while it was being recorded")
+        return Written(existing.to_feedback(), False, existing.published_at is None)
+
+    def mark_feedback_published(
+        self, user_id: str, rejection_id: str, feedback_id: str, at: datetime
+    ) -> None:
+        """ "Feedback Received" is on the bus: a retry of the request does not publish it again."""
+        self._table.update(
+            keys.feedback(user_id, rejection_id, feedback_id),
+            set_values={"published_at": keys.iso(at)},
+        )
+
+    def get_feedback(self, user_id: str, rejection_id: str, feedback_id: str) -> Feedback | None:
+        item = self._table.get(keys.feedback(user_id, rejection_id, feedback_id), FeedbackItem)
+        return None if item is None else item.to_feedback()
+
+    def set_feedback_areas(
+        self, user_id: str, rejection_id: str, feedback_id: str, areas: Sequence[AreaFinding]
+    ) -> None:
+        try:
+            self._table.update(
+                keys.feedback(user_id, rejection_id, feedback_id),
+                set_values={"areas": [area.model_dump(mode="json") for area in areas]},
+            )
+        except ConditionFailed as error:
+            raise ConflictError("the feedback no longer exists") from error
+
+    def iter_feedback(self, user_id: str) -> Iterator[tuple[Feedback, str, str]]:
+        """All of a user's feedback, newest first, with the company and role it was about."""
+        for item in self._table.iter_collection(keys.feedback_of(user_id), FeedbackItem):
+            yield item.to_feedback(), item.company, item.role
+
+
+def _details(under: Iterable[Mapping[str, Any]]) -> dict[str, RejectionDetail]:
+    """Rejections with their feedback and notifications, from the items under their keys."""
+    rejections: dict[str, Rejection] = {}
+    feedback: dict[str, list[Feedback]] = {}
+    notifications: dict[str, list[Notification]] = {}
+    for attributes in under:
+        item = parse(attributes)
+        if isinstance(item, RejectionItem):
+            rejections[item.id] = item.to_rejection()
+        elif isinstance(item, FeedbackItem):
+            feedback.setdefault(item.rejection_id, []).append(item.to_feedback())
+        elif isinstance(item, NotificationItem) and item.rejection_id:
+            notifications.setdefault(item.rejection_id, []).append(item.to_notification())
+    return {
+        rejection_id: RejectionDetail(
+            rejection,
+            sorted(feedback.get(rejection_id, []), key=lambda f: f.received_at),
+            sorted(notifications.get(rejection_id, []), key=lambda n: n.created_at),
+        )
+        for rejection_id, rejection in rejections.items()
+    }

@@ -1,0 +1,289 @@
+"""The table core: the only code that calls the DynamoDB client.
+
+A handful of operations the aggregate stores compose (read one item, write one only if new,
+update under a condition, read a partition or a collection, delete many, write several at
+once), with attribute values converted to and from plain Python here and nowhere else. Items
+go in and out as ``Item`` models (``items.py``); nothing here scans.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from pydantic import BaseModel, ConfigDict
+
+from bounceback.errors import InvalidRequestError
+from bounceback.store.keys import Key
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, TransactWriteItemTypeDef
+
+MAX_PAGE = 100  # the largest page a collection query returns
+BATCH_WRITE_LIMIT = 25  # BatchWriteItem's own limit
+
+NEW = "attribute_not_exists(PK)"
+EXISTS = "attribute_exists(PK)"
+
+T = TypeVar("T")
+
+
+class Item(BaseModel):
+    """One item as the table stores it: field names are attribute names. Attributes the model
+    does not name (older or newer bookkeeping) are ignored on reading."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    PK: str
+    SK: str
+
+    @property
+    def key(self) -> Key:
+        return Key(self.PK, self.SK)
+
+    def attributes(self) -> dict[str, Any]:
+        """The attributes to write; an absent (None) value is not written at all."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+ItemT = TypeVar("ItemT", bound=Item)
+
+
+class ConditionFailed(Exception):  # noqa: N818 (a condition is not an error of the caller)
+    """A conditional write found the item in another state than its condition asked for."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class Put:
+    """One put of a transaction, under a condition on the item it replaces."""
+
+    item: Item
+    condition: str | None = None
+    values: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Delete:
+    """One delete of a transaction, under a condition on the item it removes."""
+
+    key: Key
+    condition: str | None = None
+    values: Mapping[str, Any] | None = None
+
+
+# ------------------------------------------------------------------ attribute values
+def _to_av(value: Any) -> AttributeValueTypeDef:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer().serialize(value)
+
+
+def _to_avs(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
+    return {name: _to_av(value) for name, value in values.items() if value is not None}
+
+
+def _from_avs(item: Mapping[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _key_avs(key: Key) -> dict[str, AttributeValueTypeDef]:
+    return {"PK": {"S": key.pk}, "SK": {"S": key.sk}}
+
+
+# ------------------------------------------------------------------ page tokens
+def encode_token(key: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def decode_token(token: str, *, expected_partition: str) -> dict[str, Any]:
+    """An opaque page token; it must name the caller's own collection (no peeking elsewhere)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise InvalidRequestError("next_token is not valid") from error
+    if not isinstance(key, dict) or key.get("GSI1PK", {}).get("S") != expected_partition:
+        raise InvalidRequestError("next_token is not valid")
+    return key
+
+
+class Table:
+    """One DynamoDB table. ``client`` and ``name`` come from the caller (``services``)."""
+
+    def __init__(self, client: DynamoDBClient, name: str) -> None:
+        self._db = client
+        self._name = name
+
+    def get(self, key: Key, kind: type[ItemT]) -> ItemT | None:
+        """The item under ``key`` (a strongly consistent read), or None."""
+        response = self._db.get_item(TableName=self._name, Key=_key_avs(key), ConsistentRead=True)
+        item = response.get("Item")
+        return None if item is None else kind.model_validate(_from_avs(item))
+
+    def put(self, item: Item, *, condition: str, values: Mapping[str, Any] | None = None) -> bool:
+        """Write the item if ``condition`` holds on what is stored under its key. False: it
+        did not hold, and nothing was written."""
+        extra: dict[str, Any] = {}
+        if values:
+            extra["ExpressionAttributeValues"] = _to_avs(values)
+        try:
+            self._db.put_item(
+                TableName=self._name,
+                Item=_to_avs(item.attributes()),
+                ConditionExpression=condition,
+                **extra,
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def put_new(self, item: Item) -> bool:
+        """Write the item unless its key is taken (the write-once of every business key)."""
+        return self.put(item, condition=NEW)
+
+    def update(
+        self,
+        key: Key,
+        *,
+        set_values: Mapping[str, Any] | None = None,
+        remove: Sequence[str] = (),
+        condition: str = EXISTS,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Set and remove attributes of the item under ``condition`` (by default: it exists).
+
+        Raises ``ConditionFailed`` when the condition does not hold. Attribute names are
+        aliased (any name may be reserved in DynamoDB); ``values`` are the condition's own
+        placeholders and must not be spelled ``:v<n>``."""
+        set_values = dict(set_values or {})
+        names = {f"#a{i}": name for i, name in enumerate([*set_values, *remove])}
+        alias = {name: placeholder for placeholder, name in names.items()}
+        parts = []
+        if set_values:
+            parts.append(
+                "SET " + ", ".join(f"{alias[n]} = :v{i}" for i, n in enumerate(set_values))
+            )
+        if remove:
+            parts.append("REMOVE " + ", ".join(alias[n] for n in remove))
+        placeholders = {f":v{i}": value for i, value in enumerate(set_values.values())}
+        placeholders |= dict(values or {})
+        extra: dict[str, Any] = {}
+        if placeholders:
+            extra["ExpressionAttributeValues"] = _to_avs(placeholders)
+        try:
+            self._db.update_item(
+                TableName=self._name,
+                Key=_key_avs(key),
+                UpdateExpression=" ".join(parts),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                **extra,
+            )
+        except self._db.exceptions.ConditionalCheckFailedException as error:
+            raise ConditionFailed(condition) from error
+
+    def delete(self, key: Key) -> bool:
+        """Delete the item; True when there was one."""
+        response = self._db.delete_item(
+            TableName=self._name, Key=_key_avs(key), ReturnValues="ALL_OLD"
+        )
+        return bool(response.get("Attributes"))
+
+    def delete_many(self, keys: Sequence[Key]) -> None:
+        """Delete the items, in batches, until DynamoDB has processed every one."""
+        for start in range(0, len(keys), BATCH_WRITE_LIMIT):
+            requests: Any = [
+                {"DeleteRequest": {"Key": _key_avs(key)}}
+                for key in keys[start : start + BATCH_WRITE_LIMIT]
+            ]
+            pending: Any = {self._name: requests}
+            while pending:
+                response = self._db.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+
+    def query_partition(self, pk: str, *, sk_prefix: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of a partition (or of its sort keys starting with ``sk_prefix``), in sort
+        key order, strongly consistent, page after page."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._name,
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ConsistentRead": True,
+        }
+        if sk_prefix is not None:
+            kwargs["KeyConditionExpression"] = "PK = :pk AND begins_with(SK, :prefix)"
+            kwargs["ExpressionAttributeValues"][":prefix"] = {"S": sk_prefix}
+        while True:
+            response = self._db.query(**kwargs)
+            for item in response.get("Items", []):
+                yield _from_avs(item)
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return
+            kwargs["ExclusiveStartKey"] = last
+
+    def query_collection(
+        self, collection: str, kind: type[ItemT], *, limit: int, next_token: str | None
+    ) -> Page[ItemT]:
+        """One page of a GSI1 collection, newest first. The page token only opens the
+        collection it came from."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._name,
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": collection}},
+            "ScanIndexForward": False,
+            "Limit": max(1, min(limit, MAX_PAGE)),
+        }
+        if next_token:
+            kwargs["ExclusiveStartKey"] = decode_token(next_token, expected_partition=collection)
+        response = self._db.query(**kwargs)
+        items = [kind.model_validate(_from_avs(i)) for i in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return Page(items, encode_token(last) if last else None)
+
+    def iter_collection(self, collection: str, kind: type[ItemT]) -> Iterator[ItemT]:
+        """Every item of a GSI1 collection, newest first, a full page at a time."""
+        token: str | None = None
+        while True:
+            page = self.query_collection(collection, kind, limit=MAX_PAGE, next_token=token)
+            yield from page.items
+            if page.next_token is None:
+                return
+            token = page.next_token
+
+    def transact(self, writes: Sequence[Put | Delete]) -> None:
+        """Write all or nothing. Raises ``ConditionFailed`` when a condition did not hold."""
+        requests: list[TransactWriteItemTypeDef] = []
+        for write in writes:
+            request: dict[str, Any] = {"TableName": self._name}
+            if isinstance(write, Put):
+                request["Item"] = _to_avs(write.item.attributes())
+            else:
+                request["Key"] = _key_avs(write.key)
+            if write.condition:
+                request["ConditionExpression"] = write.condition
+            if write.values:
+                request["ExpressionAttributeValues"] = _to_avs(write.values)
+            operation = "Put" if isinstance(write, Put) else "Delete"
+            requests.append(cast("TransactWriteItemTypeDef", {operation: request}))
+        try:
+            self._db.transact_write_items(TransactItems=requests)
+        except self._db.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons", [])
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                raise ConditionFailed("a condition of the transaction") from error
+            raise
