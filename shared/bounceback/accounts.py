@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bounceback.model import Profile
+from bounceback.model import Notification, Profile
 from bounceback.observability import logger
 from bounceback.services import Services
+from bounceback.store.rejections import RejectionDetail
 from bounceback.timers import followup_timer_name, reapply_timer_name
+
+if TYPE_CHECKING:
+    from bounceback.analysis.plan import Plan
 
 
 def save_profile(
@@ -49,3 +55,25 @@ def delete_account(services: Services, user_id: str) -> int:
         cancel_timers(services, rejection_id)
     logger.info("account deleted", extra={"rejections": len(rejections)})
     return len(rejections)
+
+
+@dataclass(frozen=True)
+class AccountExport:
+    """Everything stored about a user (``GET /me/export``)."""
+
+    profile: Profile | None
+    rejections: list[RejectionDetail]  # newest first, each with its feedback
+    notifications: list[Notification]  # newest first
+    plan: Plan
+
+
+def export_account(services: Services, user_id: str, now: datetime) -> AccountExport:
+    # Imported here: the plan's analysis is no business of the webhooks, which import accounts.
+    from bounceback.workflow.build_plan import plan_for
+
+    return AccountExport(
+        profile=services.profiles.get(user_id),
+        rejections=services.rejections.details(user_id),
+        notifications=list(services.notifications.iter_all(user_id)),
+        plan=plan_for(services, user_id, now),
+    )

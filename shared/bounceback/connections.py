@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bounceback.errors import NotFoundError
+from bounceback.errors import InvalidRequestError, NotFoundError
+from bounceback.ids import new_id
 from bounceback.model import Connection
+from bounceback.observability import logger
 from bounceback.store.connections import ConnectionStore
 from bounceback.store.table import Page
 
@@ -63,3 +66,21 @@ class Connections:
         self._secrets.pop(connection_id, None)
         if not self._store.delete(connection_id):
             raise NotFoundError("connection not found")
+
+
+def new_connection(
+    connections: Connections, *, provider: str, company: str, secret: str | None, now: datetime
+) -> tuple[Connection, str]:
+    """A new connection for ``provider``, with the given secret or one the provider's format
+    calls for. Returns it with its secret in clear: the only time the secret is shown."""
+    # Imported here: every function loads this module, and only the API creates connections.
+    from bounceback.providers.registry import get_adapter
+
+    adapter = get_adapter(provider)
+    if adapter is None:
+        raise InvalidRequestError(f"unknown provider {provider!r}")
+    connection = Connection(id=new_id(), provider=provider, company=company, created_at=now)
+    secret = secret or adapter.new_secret()
+    connections.create(connection, secret)
+    logger.info("connection created", extra={"connection_id": connection.id, "provider": provider})
+    return connection, secret

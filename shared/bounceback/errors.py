@@ -1,5 +1,5 @@
 """Typed exceptions of the domain. Each entry point translates them in one place:
-the API to HTTP statuses (functions/api), the webhooks to provider answers
+the API to HTTP statuses (bounceback/http/errors.py), the webhooks to provider answers
 (functions/webhooks), event consumers to retries (a raised error makes EventBridge/Lambda retry).
 """
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from bounceback.cooldowns import reapply_date, resolve_cooldown
-from bounceback.errors import InvalidRequestError, NotFoundError
+from bounceback.errors import ConflictError, InvalidRequestError, NotFoundError
 from bounceback.events import (
     EventMetadata,
     FeedbackReceived,
@@ -22,6 +22,7 @@ from bounceback.events import (
     RejectionLogged,
     RejectionLoggedData,
 )
+from bounceback.ids import derived_id
 from bounceback.model import Feedback, Recruiter, Rejection
 from bounceback.observability import MetricUnit, metrics
 from bounceback.services import Services
@@ -109,6 +110,67 @@ def log_rejection(
         services.rejections.mark_published(user_id, stored.id, now)
         metrics.add_metric(name="RejectionsLogged", unit=MetricUnit.Count, value=1)
     return stored, written.created
+
+
+def log_app_rejection(
+    services: Services,
+    *,
+    user_id: str,
+    draft: RejectionDraft,
+    idempotency_key: str | None,
+    now: datetime,
+    correlation_id: str,
+) -> tuple[Rejection, bool]:
+    """A rejection the user logs in the app (``POST /rejections``), once per key.
+
+    The id comes from the ``Idempotency-Key`` when there is one; without it, from the natural
+    key: the same company, role, stage and day from the same user is the same rejection (a
+    client retrying after a lost answer). A key reused for another company or role is a
+    conflict. Returns the stored rejection and whether this call created it."""
+    if idempotency_key:
+        rejection_id = derived_id("rejection", user_id, idempotency_key)
+    else:
+        day = (draft.rejected_at or now).date().isoformat()
+        natural = (draft.company.casefold(), draft.role.casefold(), (draft.stage or "").casefold())
+        rejection_id = derived_id("rejection", user_id, *natural, day)
+    rejection, created = log_rejection(
+        services,
+        user_id=user_id,
+        rejection_id=rejection_id,
+        draft=draft,
+        source="app",
+        now=now,
+        correlation_id=correlation_id,
+    )
+    if not created and (rejection.company, rejection.role) != (draft.company, draft.role):
+        raise ConflictError("this Idempotency-Key was used for a different rejection")
+    return rejection, created
+
+
+def record_app_feedback(
+    services: Services,
+    *,
+    user_id: str,
+    rejection_id: str,
+    text: str,
+    received_at: datetime | None,
+    idempotency_key: str | None,
+    now: datetime,
+    correlation_id: str,
+) -> Feedback:
+    """Feedback the user adds in the app, once per key; without a key, the same text on the
+    same rejection is the same feedback."""
+    key = idempotency_key or text
+    return record_feedback(
+        services,
+        user_id=user_id,
+        rejection_id=rejection_id,
+        feedback_id=derived_id("feedback", user_id, rejection_id, key),
+        text=text,
+        received_at=received_at,
+        now=now,
+        correlation_id=correlation_id,
+    )
 
 
 def record_feedback(

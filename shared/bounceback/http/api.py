@@ -1,0 +1,36 @@
+"""The app and admin API (HTTP API, JWT), put together: one router per resource
+(``bounceback.http.routes``), errors translated in one place (``bounceback.http.errors``).
+Routes and bodies: BRIEF "Public HTTP contract", docs/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback.http.errors import not_json, translate_errors
+from bounceback.http.openapi import openapi_document
+from bounceback.http.routes import ROUTERS
+
+
+def build_api() -> APIGatewayHttpResolver:
+    api = APIGatewayHttpResolver(enable_validation=True)
+    for router in ROUTERS:
+        api.include_router(router)
+    translate_errors(api)
+    return api
+
+
+api = build_api()
+
+
+def answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The response to one API Gateway event."""
+    return not_json(event) or api.resolve(event, context)
+
+
+def document() -> str:
+    """The OpenAPI document of this API (docs/openapi.json)."""
+    return openapi_document(api)

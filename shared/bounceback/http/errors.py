@@ -1,0 +1,91 @@
+"""Errors become HTTP answers here, and only here: every body is ``{"message", "details"?}``.
+
+Typed errors map by class, so a subclass answers as its base does (a ``NotFoundError`` of a
+particular kind is still a 404). A product error with no status here is a bug and fails loudly
+(500). Expected client errors are logged at INFO, without a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from bounceback.errors import (
+    BouncebackError,
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    UnauthorizedError,
+)
+from bounceback.http.request import json_response
+from bounceback.http.schemas import ErrorOut
+from bounceback.observability import logger
+
+STATUS: Mapping[type[BouncebackError], int] = {
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    InvalidRequestError: 400,
+}
+
+
+def status_for(error: BouncebackError) -> int | None:
+    """The status of the nearest class of ``error`` that has one, or None (a bug)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return None
+
+
+def error_response(
+    status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> Response[str]:
+    return json_response(status, ErrorOut(message=message, details=details))
+
+
+def invalid_request(error: RequestValidationError) -> Response[str]:
+    details = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+        for e in error.errors()
+    ]
+    logger.info("request rejected", extra={"status": 422, "errors": len(details)})
+    return error_response(422, "the request is not valid", details)
+
+
+def refused(error: BouncebackError) -> Response[str]:
+    status = status_for(error)
+    if status is None:
+        raise error  # an unexpected product error is a bug: let it fail loudly
+    logger.info("request refused", extra={"status": status, "error": type(error).__name__})
+    return error_response(status, str(error))
+
+
+def no_such_route(_: Exception) -> Response[str]:
+    return error_response(404, "no such route")
+
+
+def not_json(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Bodies are JSON. Anything else (a form post, say) gets a clear 415 before validation
+    would answer with a confusing error about its fields."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if not event.get("body") or "json" in headers.get("content-type", "").lower():
+        return None
+    message = "send JSON with the header content-type: application/json"
+    return {
+        "statusCode": 415,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": ErrorOut(message=message).model_dump_json(),
+    }
+
+
+def translate_errors(api: ApiGatewayResolver) -> None:
+    """Install the translations above on ``api``."""
+    api.exception_handler(RequestValidationError)(invalid_request)
+    api.exception_handler(BouncebackError)(refused)
+    api.not_found(no_such_route)
