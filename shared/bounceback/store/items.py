@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, PlainSerializer
 
@@ -28,14 +28,13 @@ from bounceback.model import (
 from bounceback.store import keys
 from bounceback.store.table import Item
 
-DomainT = TypeVar("DomainT", bound=BaseModel)
-
 EmailStatus = Literal["pending", "sent", "skipped"]
 # A time written with its offset spelled out (``+00:00``), as webhook deliveries always were.
 OffsetTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
 
-def _fields(item: Item, model: type[DomainT]) -> dict[str, Any]:
+def _fields(item: Item, model: type[BaseModel]) -> dict[str, Any]:
+    """The item's values of the domain model's fields (an item carries more)."""
     return item.model_dump(include=set(model.model_fields))
 
 
