@@ -40,3 +40,60 @@ class PublishError(BouncebackError):
 
 class UnauthorizedError(BouncebackError):
     """No valid identity on the request (the authorizer should have refused it already)."""
+
+
+# --- calls back to an ATS's API (bounceback.providers.ats_api) ------------------------------------
+# The lookup that reads a delivery's candidate, job and reason from the employer's ATS raises one
+# of these. ``retryable`` is what the caller needs: try the delivery again later (the ATS may
+# recover, the employer may fix the key), or give up on it (the same request gets the same answer).
+# Messages name the failure class and the HTTP status only: never a URL (it holds ids), the key,
+# or the answer (it holds personal data).
+
+
+class AtsApiError(BouncebackError):
+    """A call to an employer's ATS API did not give a usable answer."""
+
+    retryable = False
+
+
+class AtsKeyRefusedError(AtsApiError):
+    """401/403: the key is wrong, revoked, lacks a scope, or belongs to another region's stack.
+    Retryable: the employer can fix it, and the delivery must not be lost meanwhile."""
+
+    retryable = True
+
+
+class AtsRateLimitedError(AtsApiError):
+    """429 beyond what the client waits out itself; ``retry_after`` is the ATS's wish, in
+    seconds, when it stated one."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AtsUnavailableError(AtsApiError):
+    """5xx: the ATS failed."""
+
+    retryable = True
+
+
+class AtsUnreachableError(AtsApiError):
+    """No answer: connection refused or reset, TLS failure, a timeout, or the time budget spent."""
+
+    retryable = True
+
+
+class AtsNotFoundError(AtsApiError):
+    """404/410: the application, candidate or job is gone (deleted since the delivery)."""
+
+
+class AtsAnswerInvalidError(AtsApiError):
+    """An answer that cannot be used: an unexpected status (3xx, other 4xx), not JSON, too large,
+    not the documented shape, or lacking what a rejection needs (an email, a job)."""
+
+
+class AtsUrlRefusedError(AtsApiError):
+    """A URL not under the connection's ``api_base_url``: the key is never sent there."""
