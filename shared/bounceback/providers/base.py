@@ -14,17 +14,27 @@ The webhook function calls, in order:
 
 ``signature_headers`` is the other direction: the headers the provider itself would send with a
 body, so samples, the local demo and tests sign deliveries exactly as the provider does.
+
+Providers whose webhooks carry ids only (Lever, Teamtailor, SmartRecruiters) fulfil
+``LookupAdapter`` instead: the same handshake/verify/signing, but ``interpret`` answers
+``Ignored`` or ``LookupNeeded`` (the ids to read back), and ``lookup(client, needed)`` reads the
+candidate, job and reason from the employer's ATS API and answers one of the usual meanings
+(``Ignored``, ``RejectionDelivery``, ``RejectionWithdrawn``). The webhook pipeline does not handle
+``LookupNeeded`` yet, so these adapters are listed apart (``registry.LOOKUP_PROVIDERS``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from bounceback.model import Recruiter
+
+if TYPE_CHECKING:
+    from bounceback.providers.ats_api import AtsApiClient
 
 Headers = Mapping[str, str]  # keys lower-cased by the caller
 
@@ -77,13 +87,40 @@ class RejectionWithdrawn(_Frozen):
 Interpretation = Ignored | RejectionDelivery | RejectionWithdrawn
 
 
+class LookupIds(_Frozen):
+    """The ids a provider's lookup needs, taken from a verified delivery. Each lookup provider
+    subclasses it (``LeverLookup``, …); ids only, never personal data, so it may be queued."""
+
+
+class LookupNeeded(_Frozen):
+    """A verified delivery that may be a rejection but names ids only: the candidate, the job and
+    the reason must be read from the employer's ATS API (``LookupAdapter.lookup``).
+
+    ``dedupe_key`` is the provider's key (PROVIDERS.md) as far as the delivery alone tells it; None
+    when only the lookup can complete it (a SmartRecruiters delivery without ``event-id``). The
+    meaning the lookup answers carries the final key. ``not_before`` is the earliest time the
+    candidate may hear of the rejection (Teamtailor's transparent recruiting): notifications and
+    emails wait for it; the rejection may be stored at once.
+    """
+
+    dedupe_key: str | None
+    application_key: str  # as RejectionDelivery.application_key: how an undo finds it
+    lookup: SerializeAsAny[LookupIds]
+    not_before: datetime | None = None  # timezone-aware when present
+
+
+LookupInterpretation = Ignored | LookupNeeded
+
+
 class HandshakeReply(_Frozen):
     status: int = 200
     body: dict[str, str] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
 
 
-class ProviderAdapter(Protocol):
+class SignedSender(Protocol):
+    """What every adapter shares: the provider's setup handshake, its signature, its secrets."""
+
     name: str
     success_status: int  # what the provider counts as success (Greenhouse: exactly 200)
     secret_is_generated: bool  # True when Bounceback issues the secret, False when the ATS does
@@ -91,8 +128,6 @@ class ProviderAdapter(Protocol):
     def handshake(self, headers: Headers, raw_body: bytes) -> HandshakeReply | None: ...
 
     def verify(self, headers: Headers, raw_body: bytes, secret: str, now: datetime) -> None: ...
-
-    def interpret(self, headers: Headers, raw_body: bytes) -> Interpretation: ...
 
     def new_secret(self) -> str: ...
 
@@ -102,4 +137,28 @@ class ProviderAdapter(Protocol):
         """The headers the provider would send with ``raw_body`` (keys lower-cased, as the
         webhook function passes them to ``verify``); ``delivery_id`` fills the provider's
         delivery-id header where it has one."""
+        ...
+
+
+class ProviderAdapter(SignedSender, Protocol):
+    """A provider whose deliveries carry the rejection itself."""
+
+    def interpret(self, headers: Headers, raw_body: bytes) -> Interpretation: ...
+
+
+class LookupAdapter(SignedSender, Protocol):
+    """A provider whose deliveries carry ids only (Lever, Teamtailor, SmartRecruiters)."""
+
+    default_api_base_url: str  # the provider's public API; a connection may point elsewhere
+
+    def interpret(self, headers: Headers, raw_body: bytes) -> LookupInterpretation: ...
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        """The headers that carry ``api_key`` (and any header the API requires) on every call."""
+        ...
+
+    def lookup(self, client: AtsApiClient, needed: LookupNeeded) -> Interpretation:
+        """Read what ``needed`` names from the ATS API and say what the delivery means. Raises
+        the ``AtsApiError`` subclasses (``bounceback.errors``) when the API gives no usable
+        answer; each says whether a later retry can help."""
         ...

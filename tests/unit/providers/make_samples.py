@@ -19,7 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bounceback.providers.registry import get_adapter
+from bounceback.providers import lever, teamtailor
+from bounceback.providers.base import SignedSender
+from bounceback.providers.registry import get_adapter, get_lookup_adapter
+from bounceback_local import fake_ats
 
 OUT_DIR = Path(__file__).resolve().parents[3] / "events" / "webhooks"
 
@@ -34,7 +37,14 @@ SECRETS: dict[str, str] = {
     "jazzhr": "sample-only-jazzhr-secret-NOT-FOR-PRODUCTION",
     # whsec_ + base64 of the 32 bytes b"sample-only-standard-key-32bytes"
     "standard": "whsec_c2FtcGxlLW9ubHktc3RhbmRhcmQta2V5LTMyYnl0ZXM=",
+    # Issued by the ATS in real life (Lever's signature token, Teamtailor's webhook key,
+    # SmartRecruiters' secret-key): these stand in for them.
+    "lever": "sample-only-lever-signature-token-NOT-FOR-PRODUCTION",
+    "teamtailor": "sample-only-teamtailor-signature-key-NOT-FOR-PRODUCTION",
+    "smartrecruiters": "sample-only-smartrecruiters-secret-key-NOT-FOR-PRODUCTION",
 }
+# Lever puts a per-delivery token beside the signature in the body.
+LEVER_TOKEN = "3b8d2f4a9c1e6b7d0a5f2e8c4b1d9a6f"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Sample:
     body: str  # the exact text that is signed and sent
     delivery_id: str
     user_agent: str
+    # Headers sent instead of the adapter's signature headers (an unsigned setup request).
+    headers: dict[str, str] | None = None
 
 
 def _compact(payload: Any) -> str:
@@ -356,6 +368,70 @@ def _standard_rejection() -> dict[str, Any]:
     }
 
 
+def _lever_body(to_archived: dict[str, Any] | None, from_archived: dict[str, Any] | None) -> str:
+    opportunity = fake_ats.LEVER_OPPORTUNITY
+    payload: dict[str, Any] = {
+        "event": "candidateArchiveChange",
+        "data": {
+            "opportunityId": opportunity,
+            "candidateId": opportunity,
+            "contactId": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            "fromArchived": from_archived,
+            "toArchived": to_archived,
+        },
+    }
+    return _lever_signed(payload)
+
+
+def _lever_signed(payload: dict[str, Any]) -> str:
+    body = lever.sign_body(payload, SECRETS["lever"], token=LEVER_TOKEN, now=SAMPLE_TIME)
+    return body.decode()
+
+
+_LEVER_ARCHIVED = {
+    "archivedAt": fake_ats.LEVER_ARCHIVED_AT_MS,
+    "reason": fake_ats.LEVER_NON_HIRED_REASON,
+}
+
+
+def _teamtailor_body(*, rejected: bool) -> str:
+    application = fake_ats.TEAMTAILOR_APPLICATION
+    payload = {
+        "event_name": "job_application.update",
+        "data": {
+            "id": application,
+            "type": "job_application",
+            "attributes": {
+                "id": int(application),
+                "updated_at": "2025-03-14T10:00:00.000Z",
+                "job_id": int(fake_ats.TEAMTAILOR_JOB),
+                "job_title": "Frontend Developer",
+                "last_moved_at": "2025-03-10T14:00:00.000Z",
+                "stage_name": "Interview" if rejected else "Phone screen",
+                "referring_site": None,
+                "referring_url": None,
+                "referer_id": None,
+                "rejected_at": "2025-03-14T10:00:00.000Z" if rejected else None,
+                "promotion_id": None,
+                "company_uuid": "c0ffee00-1234-4abc-8def-0123456789ab",
+                "transparent_recruiting_visible_at": "2025-03-17T09:00:00.000Z"
+                if rejected
+                else None,
+            },
+        },
+    }
+    return teamtailor.signed_body(_compact(payload), SECRETS["teamtailor"], SAMPLE_TIME).decode()
+
+
+def _smartrecruiters_body() -> str:
+    return _compact(
+        {
+            "job_id": fake_ats.SMARTRECRUITERS_JOB,
+            "candidate_id": fake_ats.SMARTRECRUITERS_CANDIDATE,
+        }
+    )
+
+
 def samples() -> list[Sample]:
     gh_agent = "Greenhouse Web Hooks"
     return [
@@ -476,19 +552,67 @@ def samples() -> list[Sample]:
             "msg_2uB7Sbq1PaV9lWk4d0mJzQ",
             "Acme-Jobs-Webhooks/1.0",
         ),
+        Sample(
+            "lever.rejection", "lever", _lever_body(_LEVER_ARCHIVED, None), "", "Lever-Webhooks"
+        ),
+        Sample(
+            "lever.unarchive", "lever", _lever_body(None, _LEVER_ARCHIVED), "", "Lever-Webhooks"
+        ),
+        Sample(
+            "lever.test",
+            "lever",
+            _lever_signed({"event": "candidateArchiveChange", "data": {}}),
+            "",
+            "Lever-Webhooks",
+        ),
+        Sample(
+            "teamtailor.rejection",
+            "teamtailor",
+            _teamtailor_body(rejected=True),
+            "",
+            "Teamtailor-Webhooks",
+        ),
+        Sample(
+            "teamtailor.update",
+            "teamtailor",
+            _teamtailor_body(rejected=False),
+            "",
+            "Teamtailor-Webhooks",
+        ),
+        Sample(
+            "smartrecruiters.rejection",
+            "smartrecruiters",
+            _smartrecruiters_body(),
+            "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            "SmartRecruiters-Webhooks",
+        ),
+        Sample(
+            "smartrecruiters.activation",
+            "smartrecruiters",
+            "",
+            "",
+            "SmartRecruiters-Webhooks",
+            headers={"x-hook-secret": "hs_sample-only-7f3a9c2e5b8d1f4a"},
+        ),
     ]
 
 
 def api_gateway_event(sample: Sample) -> dict[str, Any]:
     """The HTTP API (payload 2.0) event API Gateway would hand the webhook function."""
-    adapter = get_adapter(sample.provider)
+    adapter: SignedSender | None = get_adapter(sample.provider) or get_lookup_adapter(
+        sample.provider
+    )
     if adapter is None:
         raise KeyError(sample.provider)
     raw_body = sample.body.encode()
     connection_id = f"conn-{sample.provider}-sample"
     path = f"/webhooks/{sample.provider}/{connection_id}"
-    signature = adapter.signature_headers(
-        raw_body, SECRETS[sample.provider], SAMPLE_TIME, sample.delivery_id
+    signature = (
+        sample.headers
+        if sample.headers is not None
+        else adapter.signature_headers(
+            raw_body, SECRETS[sample.provider], SAMPLE_TIME, sample.delivery_id
+        )
     )
     request_id = f"{sample.name.replace('.', '-')}-req"
     headers = {

@@ -14,10 +14,12 @@ from bounceback.providers.base import (
     HandshakeReply,
     Ignored,
     Interpretation,
+    LookupInterpretation,
+    LookupNeeded,
     RejectionDelivery,
     RejectionWithdrawn,
 )
-from bounceback.providers.registry import get_adapter
+from bounceback.providers.registry import get_adapter, get_lookup_adapter
 from tests.unit.providers.helpers import load_event, raw_body, sample_secrets
 from tests.unit.providers.make_samples import OUT_DIR, build
 
@@ -40,7 +42,26 @@ EXPECTED: dict[str, tuple[type[Interpretation], str | None]] = {
     "jazzhr.rejection": (RejectionDelivery, "jazzhr:48213377:91234567:2025-03-14 10:00:00"),
     "standard.rejection": (RejectionDelivery, "standard:msg_2uB7Sbq1PaV9lWk4d0mJzQ"),
 }
-HANDSHAKES = {"jazzhr.verify"}
+# The providers whose deliveries name ids only: the kind, and the dedupe key when the delivery
+# alone gives it (tests/unit/providers/test_lookups.py reads them back from the fake API).
+LOOKUP_EXPECTED: dict[str, tuple[type[LookupInterpretation], str | None]] = {
+    "lever.rejection": (
+        LookupNeeded,
+        "lever:8c2f6a1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b:1741946400000",
+    ),
+    "lever.unarchive": (
+        LookupNeeded,
+        "lever:8c2f6a1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b:unarchived:1741947300000",
+    ),
+    "lever.test": (Ignored, None),
+    "teamtailor.rejection": (LookupNeeded, "teamtailor:48151623:2025-03-14T10:00:00.000Z"),
+    "teamtailor.update": (Ignored, None),
+    "smartrecruiters.rejection": (
+        LookupNeeded,
+        "smartrecruiters:0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+    ),
+}
+HANDSHAKES = {"jazzhr.verify", "smartrecruiters.activation"}
 
 
 def test_samples_on_disk_are_what_the_generator_writes() -> None:
@@ -52,12 +73,12 @@ def test_samples_on_disk_are_what_the_generator_writes() -> None:
 
 def test_every_sample_is_accounted_for() -> None:
     names = {p.name.removesuffix(".json") for p in OUT_DIR.glob("*.json")} - {"secrets"}
-    assert names == set(EXPECTED) | HANDSHAKES
+    assert names == set(EXPECTED) | set(LOOKUP_EXPECTED) | HANDSHAKES
     providers = {name.split(".")[0] for name in names}
     assert all(f"{p}.rejection" in names for p in providers)
 
 
-@pytest.mark.parametrize("name", sorted(set(EXPECTED) | HANDSHAKES))
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) | set(LOOKUP_EXPECTED) | HANDSHAKES))
 def test_sample_is_a_payload_2_event_for_the_webhook_route(name: str) -> None:
     event = load_event(name)
     provider = name.split(".")[0]
@@ -93,6 +114,36 @@ def test_sample_verifies_with_its_secret_and_interprets_as_expected(name: str) -
         assert outcome.dedupe_key == key
     if isinstance(outcome, RejectionDelivery):
         assert "ada@example.com" in outcome.rejection.emails
+
+
+@pytest.mark.parametrize("name", sorted(LOOKUP_EXPECTED))
+def test_lookup_sample_verifies_with_its_secret_and_interprets_as_expected(name: str) -> None:
+    # Given a sample delivery of a provider that sends ids, and its sample secret
+    event = load_event(name)
+    adapter = get_lookup_adapter(event["pathParameters"]["provider"])
+    assert adapter is not None
+    headers, body = event["headers"], raw_body(event)
+    now = datetime.fromtimestamp(event["requestContext"]["timeEpoch"] / 1000, tz=UTC)
+    # When the webhook function's sequence runs
+    assert adapter.handshake(headers, body) is None
+    adapter.verify(headers, body, sample_secrets()[adapter.name], now)
+    outcome = adapter.interpret(headers, body)
+    # Then it means what the sample is named for, and names no person
+    kind, key = LOOKUP_EXPECTED[name]
+    assert isinstance(outcome, kind)
+    if isinstance(outcome, LookupNeeded):
+        assert outcome.dedupe_key == key
+    assert b"@" not in body
+
+
+def test_smartrecruiters_activation_sample_is_answered_by_the_handshake() -> None:
+    event = load_event("smartrecruiters.activation")
+    adapter = get_lookup_adapter("smartrecruiters")
+    assert adapter is not None
+    secret = event["headers"]["x-hook-secret"]
+    reply = adapter.handshake(event["headers"], raw_body(event))
+    assert reply == HandshakeReply(status=200, headers={"X-Hook-Secret": secret})
+    assert "smartrecruiters-signature" not in event["headers"]
 
 
 def test_jazzhr_verify_sample_is_answered_by_the_handshake() -> None:
