@@ -179,3 +179,17 @@ def test_documents_can_be_changed_while_serving(fake: FakeAtsApi) -> None:
     assert call(url, AUTH["smartrecruiters"])[2] == {"title": "New"}
     fake.remove("smartrecruiters", "/jobs/new")
     assert call(url, AUTH["smartrecruiters"])[0] == 404
+
+
+def test_a_client_that_gives_up_leaves_no_traceback(
+    fake: FakeAtsApi, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # A timeout test hangs up while the fake is still answering: that is expected, not an error.
+    fake.add_fault(Fault(delay=0.3, times=1))
+    request = urllib.request.Request(  # noqa: S310
+        fake.base_url("lever") + PATHS["lever"], headers=AUTH["lever"]
+    )
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        urllib.request.urlopen(request, timeout=0.05)  # noqa: S310
+    time.sleep(0.6)
+    assert "Traceback" not in capfd.readouterr().err
