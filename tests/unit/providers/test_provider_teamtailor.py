@@ -12,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bounceback.errors import AtsAnswerInvalidError, InvalidPayloadError, InvalidSignatureError
 from bounceback.providers.base import Ignored, LookupNeeded, RejectionDelivery
 from bounceback.providers.teamtailor import (
     ADAPTER,
     TeamtailorLookup,
+    _raw_members,
     signature_value,
     signed_body,
 )
@@ -374,3 +377,64 @@ def test_an_answer_that_is_not_json_api_is_unusable(fake: FakeAtsApi) -> None:
     fake.put("teamtailor", f"/job-applications/{APPLICATION}", {"errors": []})
     with pytest.raises(AtsAnswerInvalidError):
         ADAPTER.lookup(client(fake, "teamtailor"), sample_needed("teamtailor.rejection"))
+
+
+def test_an_application_without_a_candidate_is_unusable(fake: FakeAtsApi) -> None:
+    document = _application(fake)
+    del document["data"]["relationships"]["candidate"]
+    fake.put("teamtailor", f"/job-applications/{APPLICATION}/candidate", {"data": None})
+    with pytest.raises(AtsAnswerInvalidError):
+        ADAPTER.lookup(client(fake, "teamtailor"), sample_needed("teamtailor.rejection"))
+    assert fake.requests[-1].path == f"/job-applications/{APPLICATION}/candidate"
+
+
+# --- reading the payload's text as sent -----------------------------------------------------------
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    document=st.dictionaries(st.text(max_size=8), _JSON_VALUES, max_size=5),
+    indent=st.sampled_from([None, 0, 2]),
+    separators=st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]),
+    ascii_only=st.booleans(),
+)
+def test_each_member_is_read_exactly_as_written(
+    document: dict[str, Any], indent: int | None, separators: tuple[str, str], ascii_only: bool
+) -> None:
+    text = json.dumps(document, indent=indent, separators=separators, ensure_ascii=ascii_only)
+    members = _raw_members(f" \n{text}\t")
+    assert [key for key, _ in members] == list(document)
+    for key, written in members:
+        assert written in text
+        assert json.loads(written) == document[key]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[]",
+        '"x"',
+        "{",
+        '{"a"}',
+        '{"a":}',
+        '{"a":1,}',
+        '{"a":1 "b":2}',
+        "{a:1}",
+        '{"a":1} x',
+        "{} {}",
+    ],
+)
+def test_text_that_is_not_one_json_object_has_no_members(text: str) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 (json's own errors are ValueErrors too)
+        _raw_members(text)
+
+
+def test_an_empty_object_has_no_members() -> None:
+    assert _raw_members(" { } ") == []
