@@ -18,6 +18,10 @@ class ConflictError(BouncebackError):
     """The request clashes with what is stored (e.g. an email claimed by another user)."""
 
 
+class TooManyRequestsError(BouncebackError):
+    """The caller must wait before trying this again (e.g. too many wrong codes)."""
+
+
 class InvalidRequestError(BouncebackError):
     """Input that passed schema validation but makes no sense (e.g. a date in the future)."""
 

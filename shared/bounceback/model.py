@@ -26,7 +26,10 @@ def _normalise_email(value: str) -> str:
 
 Email = Annotated[
     str,
-    StringConstraints(max_length=254, pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"),
+    StringConstraints(
+        max_length=254,
+        pattern=r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+    ),
     AfterValidator(_normalise_email),
 ]
 
@@ -120,13 +123,23 @@ class Notification(Frozen):
 
 
 class Profile(Frozen):
+    """A user's profile. ``emails`` are the addresses they named; ``verified_emails`` those
+    they proved they own (the token's verified email, or a code sent to the address). Only a
+    verified address routes a job board's rejection to them or receives their mail."""
+
     user_id: UserId
     display_name: str
     emails: tuple[Email, ...]
+    verified_emails: tuple[Email, ...] = ()
     timezone: str = "UTC"
     email_notifications: bool = True
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def mail_to(self) -> str | None:
+        """Where the user's mail goes: their first verified address, if any."""
+        return next((e for e in self.emails if e in self.verified_emails), None)
 
 
 class Connection(Frozen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -55,7 +55,7 @@ def test_encourage_names_what_was_outside_the_users_control(logged: Cloud) -> No
 
 
 def test_encourage_says_nothing_about_a_deleted_rejection(logged: Cloud) -> None:
-    services().rejections.delete(SAMPLE_USER, SAMPLE_REJECTION)
+    services().rejections.delete(SAMPLE_USER, SAMPLE_REJECTION, datetime.now(UTC))
     assert encourage(load_event("bounceback.rejection-logged.json"), LambdaContext()) == {
         "notification_created": False
     }

@@ -60,9 +60,11 @@ def connect(provider: str, *, secret: str | None = None, connection_id: str | No
 
 
 def register(email: str = EMAIL) -> None:
+    """Ada signs up with the address her token says she verified."""
     accounts.save_profile(
         services(),
         user_id=USER,
+        token_email=email.lower(),
         display_name="Ada",
         emails=[email],
         timezone="Europe/London",
@@ -246,7 +248,7 @@ def test_a_retry_after_the_user_deleted_the_rejection_does_not_bring_it_back(
     ready("greenhouse")
     deliver(sample("greenhouse"))
     [item] = rejections(cloud)
-    services().rejections.delete(USER, item["id"]["S"])
+    services().rejections.delete(USER, item["id"]["S"], datetime.now(UTC))
 
     assert deliver(sample("greenhouse"))["statusCode"] == 200
     assert rejections(cloud) == []

@@ -29,6 +29,7 @@ def api_event(
     *,
     user: str | None = SAMPLE_USER,
     groups: tuple[str, ...] = (),
+    token_email: str | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     now: datetime = API_NOW,
@@ -53,6 +54,9 @@ def api_event(
         claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
         claims["sub"] = user
         claims["cognito:groups"] = "[" + " ".join(groups) + "]"
+        if token_email is not None:  # a Cognito ID token's verified address
+            claims["email"] = token_email
+            claims["email_verified"] = "true"
         # The token the authorizer verified reaches the function in its header, unchanged.
         event["headers"].setdefault(
             "authorization", bearer({"sub": user, "cognito:groups": list(groups)})

@@ -10,20 +10,23 @@ from bounceback.workflow.recording import RejectionDraft, log_rejection, record_
 from tests.support.events import SAMPLE_FEEDBACK, SAMPLE_REJECTION, SAMPLE_USER, load_event
 
 
-def seed_profile(user_id: str = SAMPLE_USER, *, email_notifications: bool = True) -> Profile:
+def seed_profile(
+    user_id: str = SAMPLE_USER, *, email_notifications: bool = True, verified: bool = True
+) -> Profile:
+    """The sample profile; its addresses proved (``verified``), as after sign-up."""
     body = load_event("app.profile.json")
     now = datetime.fromisoformat("2026-11-01T08:00:00+00:00")
     profile = Profile(
         user_id=user_id,
         display_name=body["display_name"],
         emails=tuple(body["emails"]),
+        verified_emails=tuple(body["emails"]) if verified else (),
         timezone=body["timezone"],
         email_notifications=email_notifications,
         created_at=now,
         updated_at=now,
     )
-    services().profiles.save(profile, previous=None)
-    return profile
+    return services().profiles.save(profile, previous=None, at=now)
 
 
 def seed_rejection(

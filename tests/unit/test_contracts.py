@@ -3,6 +3,8 @@ tokens stay in their collection, and the deployed dependencies match the tested 
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 
@@ -45,13 +47,44 @@ def test_a_detail_of_the_wrong_shape_is_refused() -> None:
         RejectionLoggedEnvelope.model_validate(event)
 
 
+PAGE_KEY = {
+    "PK": {"S": "USER#a"},
+    "SK": {"S": "REJ#r1"},
+    "GSI1PK": {"S": "USER#a#REJECTIONS"},
+    "GSI1SK": {"S": "2026-11-02T09:15:00Z#r1"},
+}
+
+
 def test_a_page_token_only_opens_its_own_collection() -> None:
-    token = encode_token({"GSI1PK": {"S": "USER#a#REJECTIONS"}, "PK": {"S": "USER#a"}})
-    assert decode_token(token, expected_partition="USER#a#REJECTIONS")["PK"] == {"S": "USER#a"}
+    token = encode_token(PAGE_KEY)
+    assert decode_token(token, expected_partition="USER#a#REJECTIONS") == PAGE_KEY
     with pytest.raises(InvalidRequestError):
         decode_token(token, expected_partition="USER#b#REJECTIONS")
+
+
+def _b64(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).decode()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-a-token!",
+        "%%%",
+        "é",
+        _b64(b"\xff\xfe"),
+        _b64(b"[1, 2]"),
+        _b64(b"[" * 100_000),
+        _b64(json.dumps({**PAGE_KEY, "GSI1PK": "USER#a#REJECTIONS"}).encode()),
+        _b64(json.dumps({**PAGE_KEY, "PK": 7}).encode()),
+        _b64(json.dumps({**PAGE_KEY, "PK": {"N": "7"}}).encode()),
+        _b64(json.dumps({**PAGE_KEY, "extra": {"S": "x"}}).encode()),
+        _b64(json.dumps({k: v for k, v in PAGE_KEY.items() if k != "SK"}).encode()),
+    ],
+)
+def test_a_tampered_page_token_is_invalid_never_an_error(token: str) -> None:
     with pytest.raises(InvalidRequestError):
-        decode_token("not-a-token!", expected_partition="USER#a#REJECTIONS")
+        decode_token(token, expected_partition="USER#a#REJECTIONS")
 
 
 def test_the_layer_installs_the_versions_the_tests_ran_with() -> None:

@@ -5,12 +5,14 @@ Routes and bodies: BRIEF "Public HTTP contract", docs/openapi.json.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bounceback.http.errors import not_json, translate_errors
+from bounceback.http.body import BodyError, read_json_object
+from bounceback.http.errors import error_event_response, not_json, translate_errors
 from bounceback.http.openapi import openapi_document
 from bounceback.http.routes import ROUTERS
 
@@ -27,8 +29,18 @@ api = build_api()
 
 
 def answer(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """The response to one API Gateway event."""
-    return not_json(event) or api.resolve(event, context)
+    """The response to one API Gateway event. The body is read strictly first
+    (``bounceback.http.body``): the routes only ever see one well-formed JSON object."""
+    refused = not_json(event)
+    if refused is not None:
+        return refused
+    try:
+        body = read_json_object(event)
+    except BodyError as error:
+        return error_event_response(error.status, error.message, error.details)
+    if body is not None:
+        event = {**event, "body": json.dumps(body), "isBase64Encoded": False}
+    return api.resolve(event, context)
 
 
 def document() -> str:

@@ -20,6 +20,7 @@ from bounceback.errors import (
     ForbiddenError,
     InvalidRequestError,
     NotFoundError,
+    TooManyRequestsError,
     UnauthorizedError,
 )
 from bounceback.http.request import json_response
@@ -32,6 +33,7 @@ STATUS: Mapping[type[BouncebackError], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     InvalidRequestError: 400,
+    TooManyRequestsError: 429,
 }
 
 
@@ -70,18 +72,25 @@ def no_such_route(_: Exception) -> Response[str]:
     return error_response(404, "no such route")
 
 
+def error_event_response(
+    status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An error answered before any route runs, as the handler returns it to API Gateway."""
+    logger.info("request refused", extra={"status": status})
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": ErrorOut(message=message, details=details).model_dump_json(),
+    }
+
+
 def not_json(event: Mapping[str, Any]) -> dict[str, Any] | None:
     """Bodies are JSON. Anything else (a form post, say) gets a clear 415 before validation
     would answer with a confusing error about its fields."""
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     if not event.get("body") or "json" in headers.get("content-type", "").lower():
         return None
-    message = "send JSON with the header content-type: application/json"
-    return {
-        "statusCode": 415,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": ErrorOut(message=message).model_dump_json(),
-    }
+    return error_event_response(415, "send JSON with the header content-type: application/json")
 
 
 def translate_errors(api: ApiGatewayResolver) -> None:

@@ -10,7 +10,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StringConstraints,
+)
 
 from bounceback.analysis.plan import Plan
 from bounceback.model import (
@@ -27,9 +35,39 @@ from bounceback.model import (
     Rejection,
 )
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Days = Annotated[int, Field(ge=0, le=3650, description="Waiting period in days (0 to 3650).")]
+_LINE_BREAKS_AND_TABS = {"\n", "\r", "\t"}
+
+
+def _one_line(value: str) -> str:
+    # Names, companies and roles end up in email subjects and headers: no control characters.
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("must be one line of text, without control characters")
+    return value
+
+
+def _text(value: str) -> str:
+    if any((ord(c) < 32 or ord(c) == 127) and c not in _LINE_BREAKS_AND_TABS for c in value):
+        raise ValueError("must be text: line breaks and tabs, but no other control characters")
+    return value
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
+ReasonText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_text)
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
+    AfterValidator(_text),
+]
+# Strict: JSON true is not 1, and "30" is not a number of days.
+Days = Annotated[
+    int, Strict(), Field(ge=0, le=3650, description="Waiting period in days (0 to 3650).")
+]
 
 
 def _known_timezone(name: str) -> str:
@@ -53,16 +91,36 @@ class ProfileIn(Request):
         Field(min_length=1, max_length=5, description="Addresses webhooks find you by."),
     ]
     timezone: Annotated[str, AfterValidator(_known_timezone)] = "UTC"
-    email_notifications: bool = True
+    email_notifications: StrictBool = True
 
 
 class ProfileOut(BaseModel):
     display_name: str
     emails: list[str]
+    verified_emails: list[str] = Field(
+        description="The addresses proved to be yours: only these route job boards' rejections "
+        "to you and receive your mail."
+    )
     timezone: str
     email_notifications: bool
     created_at: datetime
     updated_at: datetime
+
+
+class EmailCodeIn(Request):
+    email: Email
+
+
+class EmailCodeSent(BaseModel):
+    email: str
+    valid_minutes: int
+
+
+class EmailVerifyIn(Request):
+    email: Email
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] = Field(
+        description="The 6-digit code sent to the address."
+    )
 
 
 class RecruiterIn(Request):
@@ -77,7 +135,7 @@ class RejectionIn(Request):
     rejected_at: datetime | None = Field(
         default=None, description="When they said no (ISO 8601 with timezone); default now."
     )
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    reason: ReasonText | None = None
     message: LongText | None = Field(default=None, description="The rejection text as received.")
     recruiter: RecruiterIn | None = None
     cooldown_days: Days | None = Field(
@@ -87,7 +145,7 @@ class RejectionIn(Request):
 
 class RejectionPatch(Request):
     stage: ShortText | None = None
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    reason: ReasonText | None = None
     message: LongText | None = None
     recruiter: RecruiterIn | None = None
     cooldown_days: Days | None = Field(
@@ -213,6 +271,7 @@ def profile_view(profile: Profile) -> ProfileOut:
     return ProfileOut(
         display_name=profile.display_name,
         emails=list(profile.emails),
+        verified_emails=[e for e in profile.emails if e in profile.verified_emails],
         timezone=profile.timezone,
         email_notifications=profile.email_notifications,
         created_at=profile.created_at,

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from bounceback.store import keys
 from bounceback.store.items import DeliveryItem
-from bounceback.store.table import ConditionFailed, Table
+from bounceback.store.rejections import GuardFailed
+from bounceback.store.table import Check, ConditionFailed, Put, Table
 
 _FREE_OR_LAPSED = (
     "attribute_not_exists(PK) OR (attribute_not_exists(completed_at) AND lease_until < :now)"
@@ -43,9 +44,11 @@ class DeliveryStore:
         application_key: str | None,
         now: datetime,
         lease: timedelta,
+        guard: Check | None = None,
     ) -> bool:
         """Hold the delivery that logs ``rejection_id`` for ``lease``. True when this call
-        holds it; False when another holds it or it was completed."""
+        holds it; False when another holds it or it was completed. With ``guard``, only
+        while the guard holds (else ``GuardFailed``, nothing written)."""
         item = DeliveryItem.of(
             user_id=user_id,
             rejection_id=rejection_id,
@@ -55,9 +58,16 @@ class DeliveryStore:
             received_at=now,
             lease_until=int((now + lease).timestamp()),
         )
-        return self._table.put(
-            item, condition=_FREE_OR_LAPSED, values={":now": int(now.timestamp())}
-        )
+        values = {":now": int(now.timestamp())}
+        if guard is None:
+            return self._table.put(item, condition=_FREE_OR_LAPSED, values=values)
+        try:
+            self._table.transact([Put(item, _FREE_OR_LAPSED, values), guard])
+        except ConditionFailed as error:
+            if 0 in error.failed:
+                return False
+            raise GuardFailed from error
+        return True
 
     def is_completed(self, user_id: str, rejection_id: str) -> bool:
         item = self._table.get(keys.delivery(user_id, rejection_id), DeliveryItem)

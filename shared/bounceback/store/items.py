@@ -28,7 +28,8 @@ from bounceback.model import (
 from bounceback.store import keys
 from bounceback.store.table import Item
 
-EmailStatus = Literal["pending", "sent", "skipped"]
+# pending -> sending (claimed, under a lease) -> sent; or pending -> skipped (no address).
+EmailStatus = Literal["pending", "sending", "sent", "skipped"]
 # A time written with its offset spelled out (``+00:00``), as webhook deliveries always were.
 OffsetTime = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
 
@@ -51,6 +52,7 @@ class ProfileItem(Item):
     user_id: str
     display_name: str
     emails: tuple[str, ...]
+    verified_emails: tuple[str, ...] = ()  # absent on profiles stored before verification
     timezone: str
     email_notifications: bool
     created_at: datetime
@@ -65,16 +67,44 @@ class ProfileItem(Item):
         return Profile.model_validate(_fields(self, Profile))
 
 
-class EmailClaimItem(Item):
-    """An address belongs to one user only: webhooks find the user by it."""
+class EmailOwnerItem(Item):
+    """The one user who proved they own an address: webhooks find the user by it.
+
+    Before addresses were verified, every address a user named got such an item, without
+    ``verified``: those are kept (harmless) but route nothing, and give way to a proof."""
 
     type: Literal["email"] = "email"
     user_id: str
+    verified: bool = False
+    verified_at: datetime | None = None
 
     @classmethod
-    def of(cls, address: str, user_id: str) -> EmailClaimItem:
+    def of(cls, address: str, user_id: str, at: datetime) -> EmailOwnerItem:
         key = keys.email(address)
-        return cls(PK=key.pk, SK=key.sk, user_id=user_id)
+        return cls(PK=key.pk, SK=key.sk, user_id=user_id, verified=True, verified_at=at)
+
+
+class EmailCodeItem(Item):
+    """The code last sent to prove an address: only its salted hash is kept, with how many
+    wrong codes were tried and when codes were sent (to bound them)."""
+
+    type: Literal["email_code"] = "email_code"
+    user_id: str
+    address: str
+    code_hash: str
+    salt: str
+    attempts: int = 0
+    sent_at: datetime
+    sends_since: datetime  # the start of the current day's allowance
+    sends: int = 1
+    expires_at: int  # epoch seconds: the table's TTL attribute, and the code's expiry
+
+    @classmethod
+    def of(cls, user_id: str, address: str, **values: object) -> EmailCodeItem:
+        key = keys.email_code(user_id, address)
+        return cls.model_validate(
+            {"PK": key.pk, "SK": key.sk, "user_id": user_id, "address": address, **values}
+        )
 
 
 # ------------------------------------------------------------------ rejections and feedback
@@ -95,6 +125,11 @@ class RejectionItem(CollectionItem):
     reapply_at: datetime
     status: str = "rejected"
     published_at: datetime | None = None  # set once "Rejection Logged" is on the bus
+    deleted_at: datetime | None = None  # set while it is being deleted: it is gone for reads
+
+    @property
+    def live(self) -> bool:
+        return self.deleted_at is None
 
     @classmethod
     def of(cls, rejection: Rejection) -> RejectionItem:
@@ -154,7 +189,8 @@ class NotificationItem(CollectionItem):
     body: str
     created_at: datetime
     rejection_id: str | None = None
-    email_status: EmailStatus = "pending"  # the email goes out only while pending
+    email_status: EmailStatus = "pending"  # the email goes out only once, see NotificationStore
+    email_lease_until: int | None = None  # epoch seconds, while a sender holds it
     emailed_at: datetime | None = None
 
     @classmethod
@@ -249,7 +285,8 @@ _KINDS: dict[str, type[Item]] = {
     kind.model_fields["type"].default: kind
     for kind in (
         ProfileItem,
-        EmailClaimItem,
+        EmailOwnerItem,
+        EmailCodeItem,
         RejectionItem,
         FeedbackItem,
         NotificationItem,

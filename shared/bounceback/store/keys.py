@@ -74,12 +74,18 @@ def delivery(user_id: str, rejection_id: str) -> Key:
     return Key(user_pk(user_id), f"WEBHOOK#{rejection_id}")
 
 
-# ------------------------------------------------------------------ email claims
+# ------------------------------------------------------------------ email ownership
 EMAIL_SK = "EMAIL"
 
 
 def email(address: str) -> Key:
+    """Who owns an address: one user at most (webhooks find the user by it)."""
     return Key(f"EMAIL#{address.lower()}", EMAIL_SK)
+
+
+def email_code(user_id: str, address: str) -> Key:
+    """The code sent to prove an address, in the user's partition (gone with their account)."""
+    return Key(user_pk(user_id), f"EMAILCODE#{address.lower()}")
 
 
 # ------------------------------------------------------------------ connections

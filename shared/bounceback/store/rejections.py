@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from bounceback.errors import ConflictError
+from bounceback.errors import ConflictError, NotFoundError
 from bounceback.model import AreaFinding, Feedback, Notification, Rejection
 from bounceback.store import keys
 from bounceback.store.items import FeedbackItem, NotificationItem, RejectionItem, parse
-from bounceback.store.table import ConditionFailed, Page, Table
+from bounceback.store.table import NEW, Check, ConditionFailed, Page, Put, Table
 
 T = TypeVar("T")
 
@@ -40,17 +40,46 @@ class RejectionDetail:
     notifications: list[Notification]
 
 
+# A rejection is live while it exists and is not being deleted. Every write a step makes
+# about a rejection is conditioned on it (``live``), and a delete first marks the rejection
+# (``mark_deleting``): from then on no such write succeeds, and what one wrote before is found
+# and deleted with the rejection. So nothing written for a deleted rejection survives.
+LIVE = "attribute_exists(PK) AND attribute_not_exists(deleted_at)"
+
+
+class GuardFailed(Exception):  # noqa: N818 (an outcome the caller acts on)
+    """A write's guard did not hold (e.g. the user no longer owns the address a webhook's
+    rejection was routed by): nothing was written."""
+
+
 class RejectionStore:
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    def live(self, user_id: str, rejection_id: str) -> Check:
+        """A transaction's condition that the rejection exists and is not being deleted."""
+        return Check(keys.rejection(user_id, rejection_id), LIVE)
+
     # ---------------------------------------------------------------- rejections
-    def add(self, rejection: Rejection) -> Written[Rejection]:
-        """Write the rejection once; a retry with the same id gets the first write back."""
-        if self._table.put_new(RejectionItem.of(rejection)):
+    def add(self, rejection: Rejection, *, guard: Check | None = None) -> Written[Rejection]:
+        """Write the rejection once; a retry with the same id gets the first write back.
+
+        With ``guard``, only while the guard holds (else ``GuardFailed``)."""
+        item = RejectionItem.of(rejection)
+        if guard is None:
+            created = self._table.put_new(item)
+        else:
+            try:
+                self._table.transact([Put(item, NEW), guard])
+                created = True
+            except ConditionFailed as error:
+                if 0 not in error.failed:
+                    raise GuardFailed from error
+                created = False
+        if created:
             return Written(rejection, created=True, unpublished=True)
-        existing = self._table.get(keys.rejection(rejection.user_id, rejection.id), RejectionItem)
-        if existing is None:  # deleted between the two calls
+        existing = self._table.get(item.key, RejectionItem)
+        if existing is None or not existing.live:  # deleted between the two calls
             raise ConflictError("the rejection was deleted while it was being logged")
         return Written(existing.to_rejection(), False, existing.published_at is None)
 
@@ -61,8 +90,9 @@ class RejectionStore:
         )
 
     def get(self, user_id: str, rejection_id: str) -> Rejection | None:
+        """The rejection, or None when there is none or it is being deleted."""
         item = self._table.get(keys.rejection(user_id, rejection_id), RejectionItem)
-        return None if item is None else item.to_rejection()
+        return None if item is None or not item.live else item.to_rejection()
 
     def get_detail(self, user_id: str, rejection_id: str) -> RejectionDetail | None:
         """The rejection with its feedback and notifications: one Query on its key prefix."""
@@ -86,12 +116,14 @@ class RejectionStore:
         page = self._table.query_collection(
             keys.rejections_of(user_id), RejectionItem, limit=limit, next_token=next_token
         )
-        return Page([item.to_rejection() for item in page.items], page.next_token)
+        live = [item.to_rejection() for item in page.items if item.live]
+        return Page(live, page.next_token)
 
     def iter_all(self, user_id: str) -> Iterator[Rejection]:
         """Every rejection of the user, newest first."""
         for item in self._table.iter_collection(keys.rejections_of(user_id), RejectionItem):
-            yield item.to_rejection()
+            if item.live:
+                yield item.to_rejection()
 
     def update(self, rejection: Rejection) -> None:
         """Write a rejection's new state over one that exists (the PATCH path, withdrawals).
@@ -106,12 +138,16 @@ class RejectionStore:
         }
         absent = sorted(set(Rejection.model_fields) - set(present))
         try:
-            self._table.update(item.key, set_values=present, remove=absent)
+            self._table.update(item.key, set_values=present, remove=absent, condition=LIVE)
         except ConditionFailed as error:
             raise ConflictError("the rejection no longer exists") from error
 
-    def delete(self, user_id: str, rejection_id: str) -> bool:
-        """Delete the rejection with its feedback and notifications; False: there was none."""
+    def delete(self, user_id: str, rejection_id: str, at: datetime) -> bool:
+        """Delete the rejection with its feedback and notifications; False: there was none.
+
+        Marked first (see ``LIVE``), then read and deleted with everything under it."""
+        if not mark_deleting(self._table, user_id, rejection_id, at):
+            return False
         doomed = [
             keys.Key(item["PK"], item["SK"])
             for item in self._table.query_partition(
@@ -120,14 +156,20 @@ class RejectionStore:
             if keys.belongs_to_rejection(item["SK"], rejection_id)
         ]
         self._table.delete_many(doomed)
-        return bool(doomed)
+        return True
 
     # ---------------------------------------------------------------- feedback
     def add_feedback(
         self, user_id: str, feedback: Feedback, *, company: str, role: str
     ) -> Written[Feedback]:
-        """Write the feedback once, like ``add``."""
-        if self._table.put_new(FeedbackItem.of(user_id, feedback, company=company, role=role)):
+        """Write the feedback once, like ``add``, only while its rejection is live."""
+        item = FeedbackItem.of(user_id, feedback, company=company, role=role)
+        try:
+            self._table.transact([Put(item, NEW), self.live(user_id, feedback.rejection_id)])
+        except ConditionFailed as error:
+            if 0 not in error.failed:
+                raise NotFoundError("rejection not found") from error
+        else:
             return Written(feedback, created=True, unpublished=True)
         key = keys.feedback(user_id, feedback.rejection_id, feedback.id)
         existing = self._table.get(key, FeedbackItem)
@@ -165,6 +207,15 @@ class RejectionStore:
             yield item.to_feedback(), item.company, item.role
 
 
+def mark_deleting(table: Table, user_id: str, rejection_id: str, at: datetime) -> bool:
+    """Mark a rejection as being deleted (see ``RejectionStore.live``); False: it is gone."""
+    try:
+        table.update(keys.rejection(user_id, rejection_id), set_values={"deleted_at": keys.iso(at)})
+    except ConditionFailed:
+        return False
+    return True
+
+
 def _details(under: Iterable[Mapping[str, Any]]) -> dict[str, RejectionDetail]:
     """Rejections with their feedback and notifications, from the items under their keys."""
     rejections: dict[str, Rejection] = {}
@@ -173,7 +224,8 @@ def _details(under: Iterable[Mapping[str, Any]]) -> dict[str, RejectionDetail]:
     for attributes in under:
         item = parse(attributes)
         if isinstance(item, RejectionItem):
-            rejections[item.id] = item.to_rejection()
+            if item.live:
+                rejections[item.id] = item.to_rejection()
         elif isinstance(item, FeedbackItem):
             feedback.setdefault(item.rejection_id, []).append(item.to_feedback())
         elif isinstance(item, NotificationItem) and item.rejection_id:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict
 
-from bounceback.errors import InvalidRequestError
+from bounceback.errors import ConflictError, InvalidRequestError
 from bounceback.store.keys import Key
 
 if TYPE_CHECKING:
@@ -55,7 +57,13 @@ ItemT = TypeVar("ItemT", bound=Item)
 
 
 class ConditionFailed(Exception):  # noqa: N818 (a condition is not an error of the caller)
-    """A conditional write found the item in another state than its condition asked for."""
+    """A conditional write found the item in another state than its condition asked for.
+
+    For a transaction, ``failed`` holds the positions of the writes whose condition failed."""
+
+    def __init__(self, condition: str, failed: tuple[int, ...] = ()) -> None:
+        super().__init__(condition)
+        self.failed = failed
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,30 @@ class Delete:
     key: Key
     condition: str | None = None
     values: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """One update of a transaction: attributes set and removed, under a condition (by default:
+    the item exists)."""
+
+    key: Key
+    set_values: Mapping[str, Any] | None = None
+    remove: Sequence[str] = ()
+    condition: str = "attribute_exists(PK)"
+    values: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A condition on another item that the transaction needs to hold (nothing is written)."""
+
+    key: Key
+    condition: str
+    values: Mapping[str, Any] | None = None
+
+
+Write = Put | Delete | Update | Check
 
 
 # ------------------------------------------------------------------ attribute values
@@ -109,14 +141,28 @@ def encode_token(key: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
 
 
+_PAGE_KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})
+
+
 def decode_token(token: str, *, expected_partition: str) -> dict[str, Any]:
-    """An opaque page token; it must name the caller's own collection (no peeking elsewhere)."""
+    """An opaque page token: the last key of a page, which must be exactly a key of the
+    collection it came from (the caller's own: no peeking elsewhere). Anything else, however
+    it was made, is a 400."""
+    invalid = InvalidRequestError("next_token is not valid")
     try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise InvalidRequestError("next_token is not valid") from error
-    if not isinstance(key, dict) or key.get("GSI1PK", {}).get("S") != expected_partition:
-        raise InvalidRequestError("next_token is not valid")
+        key = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError, RecursionError) as error:
+        raise invalid from error
+    if (
+        not isinstance(key, dict)
+        or set(key) != _PAGE_KEY_ATTRIBUTES
+        or not all(
+            isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+            for value in key.values()
+        )
+        or key["GSI1PK"]["S"] != expected_partition
+    ):
+        raise invalid
     return key
 
 
@@ -133,17 +179,20 @@ class Table:
         item = response.get("Item")
         return None if item is None else kind.model_validate(_from_avs(item))
 
-    def put(self, item: Item, *, condition: str, values: Mapping[str, Any] | None = None) -> bool:
-        """Write the item if ``condition`` holds on what is stored under its key. False: it
-        did not hold, and nothing was written."""
+    def put(
+        self, item: Item, *, condition: str | None = None, values: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Write the item if ``condition`` holds on what is stored under its key (without a
+        condition: whatever is there). False: it did not hold, and nothing was written."""
         extra: dict[str, Any] = {}
+        if condition:
+            extra["ConditionExpression"] = condition
         if values:
             extra["ExpressionAttributeValues"] = _to_avs(values)
         try:
             self._db.put_item(
                 TableName=self._name,
                 Item=_to_avs(item.attributes()),
-                ConditionExpression=condition,
                 **extra,
             )
         except self._db.exceptions.ConditionalCheckFailedException:
@@ -168,30 +217,9 @@ class Table:
         Raises ``ConditionFailed`` when the condition does not hold. Attribute names are
         aliased (any name may be reserved in DynamoDB); ``values`` are the condition's own
         placeholders and must not be spelled ``:v<n>``."""
-        set_values = dict(set_values or {})
-        names = {f"#a{i}": name for i, name in enumerate([*set_values, *remove])}
-        alias = {name: placeholder for placeholder, name in names.items()}
-        parts = []
-        if set_values:
-            parts.append(
-                "SET " + ", ".join(f"{alias[n]} = :v{i}" for i, n in enumerate(set_values))
-            )
-        if remove:
-            parts.append("REMOVE " + ", ".join(alias[n] for n in remove))
-        placeholders = {f":v{i}": value for i, value in enumerate(set_values.values())}
-        placeholders |= dict(values or {})
-        extra: dict[str, Any] = {}
-        if placeholders:
-            extra["ExpressionAttributeValues"] = _to_avs(placeholders)
+        request = _update_request(Update(key, set_values, remove, condition, values))
         try:
-            self._db.update_item(
-                TableName=self._name,
-                Key=_key_avs(key),
-                UpdateExpression=" ".join(parts),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                **extra,
-            )
+            self._db.update_item(TableName=self._name, **request)
         except self._db.exceptions.ConditionalCheckFailedException as error:
             raise ConditionFailed(condition) from error
 
@@ -203,16 +231,25 @@ class Table:
         return bool(response.get("Attributes"))
 
     def delete_many(self, keys: Sequence[Key]) -> None:
-        """Delete the items, in batches, until DynamoDB has processed every one."""
+        """Delete the items, in batches, until DynamoDB has processed every one: what it hands
+        back unprocessed (throttling) is sent again after a jittered backoff, a bounded number
+        of times; then the call fails (and is retried as a whole by its caller)."""
         for start in range(0, len(keys), BATCH_WRITE_LIMIT):
             requests: Any = [
                 {"DeleteRequest": {"Key": _key_avs(key)}}
                 for key in keys[start : start + BATCH_WRITE_LIMIT]
             ]
             pending: Any = {self._name: requests}
-            while pending:
+            for attempt in range(1, UNPROCESSED_ATTEMPTS + 1):
                 response = self._db.batch_write_item(RequestItems=pending)
                 pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                # Throttled: DynamoDB hands back what it did not do; wait before resending.
+                _sleep_with_jitter(attempt)
+            else:
+                left = len(pending.get(self._name, []))
+                raise RuntimeError(f"{left} deletes still unprocessed after throttling")
 
     def query_partition(self, pk: str, *, sk_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a partition (or of its sort keys starting with ``sk_prefix``), in sort
@@ -250,7 +287,13 @@ class Table:
         }
         if next_token:
             kwargs["ExclusiveStartKey"] = decode_token(next_token, expected_partition=collection)
-        response = self._db.query(**kwargs)
+        try:
+            response = self._db.query(**kwargs)
+        except self._db.exceptions.ClientError as error:
+            # A well-formed token whose key DynamoDB still refuses as a starting point.
+            if next_token and error.response.get("Error", {}).get("Code") == "ValidationException":
+                raise InvalidRequestError("next_token is not valid") from error
+            raise
         items = [kind.model_validate(_from_avs(i)) for i in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(items, encode_token(last) if last else None)
@@ -265,25 +308,85 @@ class Table:
                 return
             token = page.next_token
 
-    def transact(self, writes: Sequence[Put | Delete]) -> None:
-        """Write all or nothing. Raises ``ConditionFailed`` when a condition did not hold."""
-        requests: list[TransactWriteItemTypeDef] = []
-        for write in writes:
-            request: dict[str, Any] = {"TableName": self._name}
-            if isinstance(write, Put):
-                request["Item"] = _to_avs(write.item.attributes())
-            else:
-                request["Key"] = _key_avs(write.key)
-            if write.condition:
-                request["ConditionExpression"] = write.condition
-            if write.values:
-                request["ExpressionAttributeValues"] = _to_avs(write.values)
-            operation = "Put" if isinstance(write, Put) else "Delete"
-            requests.append(cast("TransactWriteItemTypeDef", {operation: request}))
-        try:
-            self._db.transact_write_items(TransactItems=requests)
-        except self._db.exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                raise ConditionFailed("a condition of the transaction") from error
-            raise
+    def transact(self, writes: Sequence[Write]) -> None:
+        """Write all or nothing. Raises ``ConditionFailed`` (with the positions of the writes
+        whose condition failed) when a condition did not hold.
+
+        DynamoDB cancels a transaction that meets another one on the same item
+        (``TransactionConflict``); it is tried again a few times with jittered backoff, as
+        AWS advises, and then answered as a conflict the caller may retry (409)."""
+        requests = [_transact_request(self._name, write) for write in writes]
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                self._db.transact_write_items(TransactItems=requests)
+                return
+            except self._db.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons", [])
+                codes = [reason.get("Code", "None") for reason in reasons]
+                failed = tuple(
+                    i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"
+                )
+                if failed:
+                    raise ConditionFailed("a condition of the transaction", failed) from error
+                if "TransactionConflict" not in codes:
+                    raise
+                if attempt == TRANSACTION_ATTEMPTS:
+                    raise ConflictError(
+                        "the request met another change to the same data; try again"
+                    ) from error
+                _sleep_with_jitter(attempt)
+
+
+TRANSACTION_ATTEMPTS = 4
+UNPROCESSED_ATTEMPTS = 8  # BatchWriteItem rounds before the leftovers are an error
+_BACKOFF_BASE_SECONDS = 0.05
+_BACKOFF_CAP_SECONDS = 2.0
+
+
+def _sleep_with_jitter(attempt: int) -> None:
+    """Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter")."""
+    ceiling = min(_BACKOFF_CAP_SECONDS, _BACKOFF_BASE_SECONDS * 2**attempt)
+    time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
+
+
+def _update_request(update: Update) -> dict[str, Any]:
+    """The parameters of an UpdateItem (or of a transaction's Update) for ``update``.
+    Attribute names are aliased (any name may be reserved in DynamoDB)."""
+    set_values = dict(update.set_values or {})
+    names = {f"#a{i}": name for i, name in enumerate([*set_values, *update.remove])}
+    alias = {name: placeholder for placeholder, name in names.items()}
+    parts = []
+    if set_values:
+        parts.append("SET " + ", ".join(f"{alias[n]} = :v{i}" for i, n in enumerate(set_values)))
+    if update.remove:
+        parts.append("REMOVE " + ", ".join(alias[n] for n in update.remove))
+    placeholders = {f":v{i}": value for i, value in enumerate(set_values.values())}
+    placeholders |= dict(update.values or {})
+    request: dict[str, Any] = {
+        "Key": _key_avs(update.key),
+        "UpdateExpression": " ".join(parts),
+        "ConditionExpression": update.condition,
+    }
+    if names:
+        request["ExpressionAttributeNames"] = names
+    if placeholders:
+        request["ExpressionAttributeValues"] = _to_avs(placeholders)
+    return request
+
+
+def _transact_request(table: str, write: Write) -> TransactWriteItemTypeDef:
+    if isinstance(write, Update):
+        return cast(
+            "TransactWriteItemTypeDef", {"Update": {"TableName": table, **_update_request(write)}}
+        )
+    request: dict[str, Any] = {"TableName": table}
+    if isinstance(write, Put):
+        request["Item"] = _to_avs(write.item.attributes())
+    else:
+        request["Key"] = _key_avs(write.key)
+    if write.condition:
+        request["ConditionExpression"] = write.condition
+    if write.values:
+        request["ExpressionAttributeValues"] = _to_avs(write.values)
+    operation = {Put: "Put", Delete: "Delete", Check: "ConditionCheck"}[type(write)]
+    return cast("TransactWriteItemTypeDef", {operation: request})

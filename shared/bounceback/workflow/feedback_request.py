@@ -15,6 +15,7 @@ from bounceback.model import NotificationKind, Rejection
 from bounceback.services import Services
 from bounceback.timers import followup_timer_name
 from bounceback.workflow.notify import notify
+from bounceback.workflow.rejection_timers import set_timer
 
 FOLLOWUP_AFTER = timedelta(days=7)
 
@@ -89,14 +90,18 @@ def request_feedback(
     rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None or rejection.status != "rejected":
         return False
-    services.timers.schedule(
-        followup_timer_name(rejection.id),
-        now + FOLLOWUP_AFTER,
-        FeedbackFollowupDue(
+    if not set_timer(
+        services,
+        user_id=user_id,
+        rejection_id=rejection.id,
+        name=followup_timer_name(rejection.id),
+        at=now + FOLLOWUP_AFTER,
+        event=FeedbackFollowupDue(
             metadata=EventMetadata(correlation_id=correlation_id, occurred_at=now + FOLLOWUP_AFTER),
             data=FeedbackFollowupDueData(user_id=user_id, rejection_id=rejection.id),
         ),
-    )
+    ):
+        return False  # deleted meanwhile
     title, body = compose_request(rejection, _sender_name(services, user_id))
     return notify(
         services,

@@ -1,32 +1,58 @@
 """Deliver a notification: into the inbox once, and by email once when the user allows it.
 
 The inbox write is conditional on the notification's business-key id, so a duplicated event
-stores nothing new. The email goes out only while the stored notification says ``pending``;
-if SES fails the error propagates, the event is retried, and the retry finds the stored
-notification still pending and sends it then — without a second inbox entry.
+stores nothing new, and on its rejection being live, so a step still running after the user
+deleted it writes nothing. The email goes to the user's first verified address only, and
+goes out once: the sender claims it first (``NotificationStore.claim_email``). If SES fails,
+the claim is given back and the error propagates: the event is retried and sends it then.
+A copy of the step that finds the email claimed by another raises ``EmailInFlightError``, so
+it is retried later and finds it sent (or takes it over if the holder died).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bounceback.errors import BouncebackError
 from bounceback.model import Notification, NotificationKind
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.services import Services
 
+# Longer than a step's Timeout (template.yaml: 20 s), so a claim is taken over only once its
+# holder has surely stopped.
+EMAIL_LEASE = timedelta(seconds=30)
+
+
+class EmailInFlightError(BouncebackError):
+    """Another copy of this step is sending this notification's email right now."""
+
 
 def deliver(services: Services, notification: Notification, now: datetime) -> bool:
-    """Returns True when this call stored the notification (False: it was a duplicate)."""
-    stored, created = services.notifications.add(notification)
+    """Returns True when this call stored the notification (False: a duplicate, or its
+    rejection was deleted meanwhile)."""
+    added = services.notifications.add(notification)
+    if added is None:
+        return False
+    stored, created = added
     if created:
         metrics.add_metric(name="NotificationsCreated", unit=MetricUnit.Count, value=1)
-    if stored.email_status != "pending":
+    if stored.email_status in ("sent", "skipped"):
         return created
     profile = services.profiles.get(notification.user_id)
-    if profile is None or not profile.email_notifications or not profile.emails:
+    to = profile.mail_to if profile is not None and profile.email_notifications else None
+    if profile is None or to is None:
         services.notifications.set_email_status(notification, "skipped", now)
         return created
-    services.mailer.send(profile.emails[0], stored.notification, profile.display_name)
+    claim = services.notifications.claim_email(notification, now, EMAIL_LEASE)
+    if claim == "in_flight":
+        raise EmailInFlightError("another copy of this step is sending this email")
+    if claim != "claimed":  # sent meanwhile, or the rejection is being deleted
+        return created
+    try:
+        services.mailer.send(to, stored.notification, profile.display_name)
+    except BaseException:
+        services.notifications.release_email(notification)
+        raise
     services.notifications.set_email_status(notification, "sent", now)
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info("notification emailed", extra={"notification_id": notification.id})

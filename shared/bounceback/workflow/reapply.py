@@ -15,6 +15,7 @@ from bounceback.model import Area, NotificationKind, Rejection
 from bounceback.services import Services
 from bounceback.timers import reapply_timer_name
 from bounceback.workflow.notify import notify
+from bounceback.workflow.rejection_timers import set_timer
 
 # Scheduler fires at the minute; a timer a little early is still this timer, not a stale one.
 FIRING_TOLERANCE = timedelta(minutes=2)
@@ -40,8 +41,14 @@ def schedule_reapply(
         services.timers.cancel(name)
         services.bus.publish(_elapsed_event(rejection, now, correlation_id))
         return "elapsed"
-    services.timers.reschedule(
-        name, rejection.reapply_at, _elapsed_event(rejection, rejection.reapply_at, correlation_id)
+    set_timer(
+        services,
+        user_id=rejection.user_id,
+        rejection_id=rejection.id,
+        name=name,
+        at=rejection.reapply_at,
+        event=_elapsed_event(rejection, rejection.reapply_at, correlation_id),
+        replace=True,
     )
     return "scheduled"
 

@@ -26,6 +26,7 @@ from bounceback.ids import derived_id
 from bounceback.model import Feedback, Recruiter, Rejection
 from bounceback.observability import MetricUnit, metrics
 from bounceback.services import Services
+from bounceback.store.table import Check
 
 # Clocks of phones and ATSs drift; a date a few minutes ahead is a clock, not a lie.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -65,10 +66,13 @@ def log_rejection(
     source: str,
     now: datetime,
     correlation_id: str,
+    guard: Check | None = None,
 ) -> tuple[Rejection, bool]:
     """Store the rejection (once) and publish ``Rejection Logged`` (once it is stored).
 
-    Returns the stored rejection and whether this call created it.
+    Returns the stored rejection and whether this call created it. With ``guard`` (a
+    webhook's: the user still owns the address), it is stored only while the guard holds
+    (else ``GuardFailed``).
     """
     rejected_at = draft.rejected_at or now
     _check_date(rejected_at, now, "rejected_at")
@@ -93,7 +97,7 @@ def log_rejection(
         cooldown=cooldown,
         reapply_at=reapply_date(rejected_at, cooldown),
     )
-    written = services.rejections.add(candidate)
+    written = services.rejections.add(candidate, guard=guard)
     stored = written.item
     if written.unpublished:
         services.bus.publish(
@@ -245,9 +249,11 @@ def update_rejection(
     return updated
 
 
-def delete_rejection(services: Services, *, user_id: str, rejection_id: str) -> None:
-    from bounceback.accounts import cancel_timers
+def delete_rejection(services: Services, *, user_id: str, rejection_id: str, now: datetime) -> None:
+    """The rejection, everything about it and its timers are gone; what a step still running
+    for it would write afterwards is refused (``RejectionStore.delete``)."""
+    from bounceback.workflow.rejection_timers import cancel_timers
 
-    if not services.rejections.delete(user_id, rejection_id):
+    if not services.rejections.delete(user_id, rejection_id, now):
         raise NotFoundError("rejection not found")
     cancel_timers(services, rejection_id)

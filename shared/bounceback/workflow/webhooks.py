@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bounceback.accounts import cancel_timers
 from bounceback.errors import (
     ConflictError,
     InvalidPayloadError,
@@ -47,7 +46,9 @@ from bounceback.providers.base import (
 from bounceback.providers.registry import get_adapter
 from bounceback.services import Services
 from bounceback.store.deliveries import DeliveredRejection
+from bounceback.store.rejections import GuardFailed
 from bounceback.workflow import recording
+from bounceback.workflow.rejection_timers import cancel_timers
 
 # Every provider's real deliveries are a few KiB; anything this large is refused unread.
 MAX_BODY_BYTES = 256 * 1024
@@ -170,19 +171,27 @@ def _log(
     now: datetime,
     request_id: str,
 ) -> WebhookAnswer:
-    user_id = _find_user(services, meaning.rejection.emails)
-    if user_id is None:
+    found = _find_user(services, meaning.rejection.emails)
+    if found is None:
         return delivery.success(Outcome.CANDIDATE_UNKNOWN)
+    user_id, address = found
+    # Everything this delivery writes for the user holds only while the address it was
+    # routed by is still theirs: a user who deletes their account mid-delivery gets nothing.
+    owned = services.profiles.owns(user_id, address)
     rejection_id = derived_id("webhook", connection.id, meaning.dedupe_key)
-    claimed = services.deliveries.claim(
-        user_id=user_id,
-        rejection_id=rejection_id,
-        connection_id=connection.id,
-        provider=delivery.adapter.name,
-        application_key=meaning.application_key,
-        now=now,
-        lease=DELIVERY_LEASE,
-    )
+    try:
+        claimed = services.deliveries.claim(
+            user_id=user_id,
+            rejection_id=rejection_id,
+            connection_id=connection.id,
+            provider=delivery.adapter.name,
+            application_key=meaning.application_key,
+            now=now,
+            lease=DELIVERY_LEASE,
+            guard=owned,
+        )
+    except GuardFailed:
+        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
     if not claimed:
         if services.deliveries.is_completed(user_id, rejection_id):
             return delivery.success(Outcome.DUPLICATE, log={"rejection_id": rejection_id})
@@ -204,7 +213,11 @@ def _log(
             source=delivery.adapter.name,
             now=now,
             correlation_id=request_id,
+            guard=owned,
         )
+    except GuardFailed:
+        services.deliveries.release(user_id, rejection_id)
+        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
     except BaseException:
         services.deliveries.release(user_id, rejection_id)
         raise
@@ -213,11 +226,13 @@ def _log(
     return delivery.success(outcome, log={"rejection_id": rejection.id})
 
 
-def _find_user(services: Services, emails: tuple[str, ...]) -> str | None:
-    for email in emails:  # in the payload's order: the first address a user registered wins
+def _find_user(services: Services, emails: tuple[str, ...]) -> tuple[str, str] | None:
+    """The user who owns one of the candidate's addresses (verified: naming an address is
+    not enough), and that address. In the payload's order: the first owned address wins."""
+    for email in emails:
         user_id = services.profiles.find_user_by_email(email)
         if user_id is not None:
-            return user_id
+            return user_id, email.lower()
     return None
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from bounceback import accounts
+from bounceback import accounts, verification
 from bounceback.errors import NotFoundError
 from bounceback.http import schemas
-from bounceback.http.request import SECURED, ApiRouter, no_content
+from bounceback.http.request import SECURED, ApiRouter, json_response, no_content
 from bounceback.services import services
 
 router = ApiRouter()
@@ -15,9 +15,11 @@ router = ApiRouter()
 
 @router.put("/me", security=SECURED, tags=["profile"])
 def put_me(body: schemas.ProfileIn) -> schemas.ProfileOut:
+    caller = router.caller()
     profile = accounts.save_profile(
         services(),
-        user_id=router.caller().user_id,
+        user_id=caller.user_id,
+        token_email=caller.email,
         display_name=body.display_name,
         emails=body.emails,
         timezone=body.timezone,
@@ -29,7 +31,8 @@ def put_me(body: schemas.ProfileIn) -> schemas.ProfileOut:
 
 @router.get("/me", security=SECURED, tags=["profile"])
 def get_me() -> schemas.ProfileOut:
-    profile = services().profiles.get(router.caller().user_id)
+    caller = router.caller()
+    profile = accounts.profile_of(services(), caller.user_id, caller.email, router.now())
     if profile is None:
         raise NotFoundError("no profile yet: PUT /me first")
     return schemas.profile_view(profile)
@@ -37,8 +40,25 @@ def get_me() -> schemas.ProfileOut:
 
 @router.delete("/me", security=SECURED, tags=["profile"])
 def delete_me() -> Response[str]:
-    accounts.delete_account(services(), router.caller().user_id)
+    accounts.delete_account(services(), router.caller().user_id, router.now())
     return no_content()
+
+
+@router.post("/me/emails/code", security=SECURED, tags=["profile"])
+def send_email_code(body: schemas.EmailCodeIn) -> Response[str]:
+    verification.request_code(services(), router.caller().user_id, body.email, router.now())
+    sent = schemas.EmailCodeSent(
+        email=body.email, valid_minutes=int(verification.CODE_VALID.total_seconds() // 60)
+    )
+    return json_response(202, sent)
+
+
+@router.post("/me/emails/verify", security=SECURED, tags=["profile"])
+def verify_email(body: schemas.EmailVerifyIn) -> schemas.ProfileOut:
+    profile = verification.verify_code(
+        services(), router.caller().user_id, body.email, body.code, router.now()
+    )
+    return schemas.profile_view(profile)
 
 
 @router.get("/me/export", security=SECURED, tags=["profile"])

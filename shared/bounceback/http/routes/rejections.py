@@ -79,7 +79,7 @@ def patch_rejection(rejection_id: str, body: schemas.RejectionPatch) -> schemas.
 @router.delete("/rejections/<rejection_id>", security=SECURED, tags=["rejections"])
 def delete_rejection(rejection_id: str) -> Response[str]:
     recording.delete_rejection(
-        services(), user_id=router.caller().user_id, rejection_id=rejection_id
+        services(), user_id=router.caller().user_id, rejection_id=rejection_id, now=router.now()
     )
     return no_content()
 
