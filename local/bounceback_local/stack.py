@@ -25,6 +25,7 @@ from bounceback_local.tokens import TokenIssuer
 log = logging.getLogger("bounceback_local.stack")
 
 LOCAL_AUDIENCE = "bounceback-local"
+LOCAL_ISSUER = "{local-issuer}"
 # How often due schedules are looked for while nobody calls advance or drain.
 SCHEDULER_TICK_SECONDS = 1.0
 
@@ -70,8 +71,15 @@ class LocalStack:
     def start(self) -> None:
         self.aws.start()
         issuer = f"{self.base_url}/_local"
-        overrides = {"JwtIssuer": issuer, "JwtAudience": LOCAL_AUDIENCE, **self._options.parameters}
+        # The issuer names this run's port: the template is read with a stand-in for it, so
+        # the transformed template is the same from one run to the next (and cached).
+        overrides = {
+            "JwtIssuer": LOCAL_ISSUER,
+            "JwtAudience": LOCAL_AUDIENCE,
+            **self._options.parameters,
+        }
         deployment = read_deployment(self._options.template, overrides, self.aws.endpoint)
+        deployment.fill_in({LOCAL_ISSUER: issuer})
         self.deployment = deployment
         self._queue_urls = self.aws.create(deployment)
         self._describe(deployment)

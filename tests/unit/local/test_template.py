@@ -1,4 +1,5 @@
-"""template.yaml as the local stack reads it: the real template, resolved locally."""
+"""template.yaml as the local stack reads it: through CloudFormation's transforms (SAM's own
+translator), then resolved against local names."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bounceback_local import cloudformation
+from bounceback_local.cloudformation import load_template, to_cloudformation
 from bounceback_local.template import (
+    EventSourceMappingSpec,
     LocalDeployment,
     TemplateError,
-    load_template,
     read_deployment,
 )
 
@@ -62,8 +65,9 @@ def test_each_consumer_has_its_rules_and_dead_letter_queue(deployment: LocalDepl
         dlq = f"arn:aws:sqs:us-east-1:123456789012:bounceback-local-{queue}"
         spec = deployment.functions[function]
         assert spec.on_failure_arn == dlq
-        assert spec.maximum_retry_attempts == 2
+        assert (spec.maximum_retry_attempts, spec.maximum_event_age_s) == (2, 21600)
         assert all(r.bus_name == "bounceback-dev" and r.dead_letter_arn == dlq for r in rules)
+        assert all((r.maximum_retry_attempts, r.maximum_event_age_s) == (20, 86400) for r in rules)
         assert all(r.pattern["source"] == ["bounceback"] for r in rules)
 
 
@@ -120,10 +124,13 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 FUNCTIONS_WITH = """
+Transform: AWS::Serverless-2016-10-31
 Parameters:
   Stage: {{Type: String, Default: dev}}
 Conditions:
   IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function: {{Runtime: python3.13, Handler: app.handler}}
 Resources:
   Queue:
     Type: AWS::SQS::Queue
@@ -188,3 +195,308 @@ def test_an_unknown_reference_fails(tmp_path: Path) -> None:
     )
     with pytest.raises(TemplateError, match="Nowhere"):
         read_deployment(path, {}, ENDPOINT)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test module translates afresh, into a cache of its own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+GLOBALS = """
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Globals:
+  Function:
+    Runtime: python3.13
+    Handler: app.handler
+    Timeout: 20
+    Layers: [arn:aws:lambda:us-east-1:123456789012:layer:common:1]
+    Environment: {Variables: {STAGE: !Ref Stage, MODE: global}}
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: worker/
+      Timeout: 5
+      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:extra:2]
+      Environment: {Variables: {MODE: worker}}
+"""
+
+
+def test_globals_merge_as_sam_merges_them(tmp_path: Path) -> None:
+    path = _write(tmp_path, GLOBALS)
+    translated = to_cloudformation(load_template(path), {"Stage": "dev"})
+    # Lists are added to (the globals first), maps merged, scalars replaced.
+    assert translated["Resources"]["Worker"]["Properties"]["Layers"] == [
+        "arn:aws:lambda:us-east-1:123456789012:layer:common:1",
+        "arn:aws:lambda:us-east-1:123456789012:layer:extra:2",
+    ]
+    worker = read_deployment(path, {"Stage": "qa"}).functions["Worker"]
+    assert worker.environment == {"STAGE": "qa", "MODE": "worker"}
+    assert worker.timeout_s == 5
+    assert worker.code_dir == tmp_path / "worker"
+
+
+FOR_EACH = """
+Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Parameters:
+  Steps: {Type: CommaDelimitedList, Default: "Encourage,Reapply"}
+Resources:
+  Fn::ForEach::DeadLetters:
+    - Step
+    - !Ref Steps
+    - "&{Step}DeadLetterQueue":
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !Sub "${Step}-dlq"
+          MessageRetentionPeriod: 1209600
+      "&{Step}Function":
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: functions/
+          Runtime: python3.13
+          Handler: !Sub "${Step}.handler"
+          Environment:
+            Variables:
+              STEP: !Ref Step
+              "&{Step}_QUEUE": !GetAtt [!Sub "&{Step}DeadLetterQueue", QueueName]
+"""
+
+
+def test_for_each_expands_as_the_language_extensions_do(tmp_path: Path) -> None:
+    path = _write(tmp_path, FOR_EACH)
+    deployment = read_deployment(path, {})
+    assert {q.logical_id: q.name for q in deployment.queues} == {
+        "EncourageDeadLetterQueue": "Encourage-dlq",
+        "ReapplyDeadLetterQueue": "Reapply-dlq",
+    }
+    assert deployment.functions["ReapplyFunction"].handler == "Reapply.handler"
+    assert deployment.functions["ReapplyFunction"].environment == {
+        "STEP": "Reapply",
+        "Reapply_QUEUE": "Reapply-dlq",
+    }
+    # The collection is the parameter's value: an override changes what is generated, and
+    # &{Step} keeps only the letters and digits (logical ids must be alphanumeric).
+    overridden = read_deployment(path, {"Steps": "Build-Plan"})
+    assert set(overridden.functions) == {"BuildPlanFunction"}
+    assert overridden.functions["BuildPlanFunction"].environment == {
+        "STEP": "Build-Plan",
+        "BuildPlan_QUEUE": "Build-Plan-dlq",
+    }
+
+
+@pytest.mark.parametrize(
+    ("loop", "message"),
+    [
+        ("[Step, !GetAtt Some.List, {X: {Type: AWS::SQS::Queue}}]", "collection"),
+        ("[Step, [a, b], {Queue: {Type: AWS::SQS::Queue}}]", "Queue"),
+        ('[Steps, [a], {"${Steps}Q": {Type: AWS::SQS::Queue}}]', "parameter"),
+        ("[Step, [a]]", "Identifier, Collection"),
+    ],
+)
+def test_a_loop_the_transform_would_refuse_fails(tmp_path: Path, loop: str, message: str) -> None:
+    template = (
+        "Transform: AWS::LanguageExtensions\n"
+        "Parameters: {Steps: {Type: CommaDelimitedList, Default: a}}\n"
+        f"Resources:\n  Fn::ForEach::Loop: {loop}\n"
+    )
+    with pytest.raises(TemplateError, match=message):
+        read_deployment(_write(tmp_path, template), {})
+
+
+STREAMS = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Failures:
+    Type: AWS::SQS::Queue
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}]
+      KeySchema: [{AttributeName: PK, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: worker/
+      Runtime: python3.13
+      Handler: app.handler
+      Events:
+        FromQueue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 5
+            FunctionResponseTypes: [ReportBatchItemFailures]
+        FromStream:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BisectBatchOnFunctionError: true
+            MaximumRetryAttempts: 3
+            MaximumRecordAgeInSeconds: 3600
+            FilterCriteria:
+              Filters: [{Pattern: '{"eventName": ["INSERT"]}'}]
+            DestinationConfig:
+              OnFailure: {Destination: !GetAtt Failures.Arn}
+"""
+
+
+def test_event_source_mappings_and_streams_are_modelled(tmp_path: Path) -> None:
+    deployment = read_deployment(_write(tmp_path, STREAMS), {}, ENDPOINT)
+    (table,) = deployment.tables
+    assert table.stream_view_type == "NEW_AND_OLD_IMAGES"
+    assert table.create_args["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    queues = {q.logical_id: q.arn for q in deployment.queues}
+    mappings = {m.logical_id: m for m in deployment.event_source_mappings}
+    assert mappings["WorkerFromQueue"] == EventSourceMappingSpec(
+        logical_id="WorkerFromQueue",
+        function="Worker",
+        event_source_arn=queues["Jobs"],
+        batch_size=5,
+        function_response_types=("ReportBatchItemFailures",),
+    )
+    assert mappings["WorkerFromStream"] == EventSourceMappingSpec(
+        logical_id="WorkerFromStream",
+        function="Worker",
+        event_source_arn=str(table.stream_arn),
+        batch_size=100,  # Lambda's default for a stream
+        starting_position="TRIM_HORIZON",
+        filter_patterns=({"eventName": ["INSERT"]},),
+        bisect_batch_on_error=True,
+        maximum_retry_attempts=3,
+        maximum_record_age_s=3600,
+        on_failure_arn=queues["Failures"],
+    )
+
+
+HTTP_APIS = """
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.13, Handler: app.handler, CodeUri: api/}
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Anything:
+          Type: HttpApi
+        Admin:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Http
+            Method: ANY
+            Path: /admin/{proxy+}
+            Auth: {Authorizer: Jwt, AuthorizationScopes: [admin]}
+        Me:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Http, Method: GET, Path: /me}
+        Health:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Http, Method: GET, Path: /health, Auth: {Authorizer: NONE}}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            JwtConfiguration: {issuer: https://issuer.example, audience: [app]}
+            IdentitySource: $request.header.Authorization
+      CorsConfiguration:
+        AllowOrigins: [https://app.example]
+        AllowMethods: [get]
+        ExposeHeaders: [x-id]
+        AllowCredentials: true
+"""
+
+
+def test_routes_and_authorizers_come_from_the_openapi_body(tmp_path: Path) -> None:
+    deployment = read_deployment(_write(tmp_path, HTTP_APIS), {})
+    routes = {(r.api, r.route_key): (r.function, r.authorizer, r.scopes) for r in deployment.routes}
+    assert routes == {
+        ("ServerlessHttpApi", "$default"): ("Api", None, ()),
+        ("Http", "ANY /admin/{proxy+}"): ("Api", "Jwt", ("admin",)),
+        ("Http", "GET /me"): ("Api", "Jwt", ()),  # the DefaultAuthorizer
+        ("Http", "GET /health"): ("Api", None, ()),
+    }
+    http = deployment.apis["Http"]
+    jwt = http.authorizers["Jwt"]
+    assert (jwt.issuer, jwt.audience, jwt.identity_source) == (
+        "https://issuer.example",
+        ("app",),
+        "$request.header.Authorization",
+    )
+    assert http.cors is not None
+    assert (http.cors.allow_origins, http.cors.allow_methods, http.cors.expose_headers) == (
+        ("https://app.example",),
+        ("GET",),
+        ("x-id",),
+    )
+    assert http.cors.allow_credentials
+    assert deployment.apis["ServerlessHttpApi"].cors is None
+
+
+def test_placeholders_are_filled_in_everywhere(tmp_path: Path) -> None:
+    template = HTTP_APIS.replace("https://issuer.example", "!Ref Issuer")
+    template = template.replace("Resources:", "Parameters: {Issuer: {Type: String}}\nResources:")
+    deployment = read_deployment(_write(tmp_path, template), {"Issuer": "{issuer}"})
+    deployment.fill_in({"{issuer}": "http://127.0.0.1:4000/_local"})
+    assert deployment.apis["Http"].authorizers["Jwt"].issuer == "http://127.0.0.1:4000/_local"
+    assert deployment.parameters["Issuer"] == "http://127.0.0.1:4000/_local"
+
+
+@pytest.mark.parametrize(
+    ("resource", "message"),
+    [
+        ("{Type: AWS::Serverless::Api, Properties: {StageName: v1}}", "HTTP APIs"),
+        ("{Type: AWS::Serverless::Function, Properties: {InlineCode: x}}", "CodeUri"),
+        (
+            "{Type: AWS::Serverless::Function, Properties: {CodeUri: f/, Runtime: nodejs22.x}}",
+            "Python",
+        ),
+        (
+            "{Type: AWS::Serverless::Function, Properties: {CodeUri: f/, Environment: "
+            "{Variables: {X: !ImportValue shared-bus}}}}",
+            "Fn::ImportValue",
+        ),
+        ("{Type: AWS::Serverless::Function, Properties: {CodeUri: f/, Events: 7}}", "SAM"),
+    ],
+)
+def test_what_the_local_stack_cannot_reproduce_fails_loudly(
+    tmp_path: Path, resource: str, message: str
+) -> None:
+    template = (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals: {Function: {Runtime: python3.13, Handler: app.handler}}\n"
+        f"Resources:\n  Thing: {resource}\n"
+    )
+    with pytest.raises(TemplateError, match=message):
+        read_deployment(_write(tmp_path, template), {})
+
+
+def test_the_transformed_template_is_cached_by_everything_it_depends_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path, GLOBALS)
+    first = read_deployment(path, {"Stage": "qa"})
+
+    def no_translation(*_: object) -> None:
+        raise AssertionError("translated again")
+
+    monkeypatch.setattr(cloudformation, "translate_serverless", no_translation)
+    assert read_deployment(path, {"Stage": "qa"}) == first
+    # Other parameter values, or another template, are translated afresh.
+    with pytest.raises(AssertionError, match="translated again"):
+        read_deployment(path, {"Stage": "prod"})
+    with pytest.raises(AssertionError, match="translated again"):
+        read_deployment(_write(tmp_path, GLOBALS.replace("Timeout: 5", "Timeout: 6")), {})
