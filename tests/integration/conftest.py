@@ -17,5 +17,8 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
         monkeypatch.setenv(name, value)
     with mock_aws():
         services.reset()
-        yield Cloud()
+        cloud = Cloud()
+        for name, value in cloud.environment.items():
+            monkeypatch.setenv(name, value)
+        yield cloud
     services.reset()

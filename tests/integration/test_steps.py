@@ -84,7 +84,7 @@ def test_request_feedback_drafts_the_request_and_sets_the_reminder(logged: Cloud
         "Source": "bounceback",
     }
     assert json.loads(target["Input"])["data"]["rejection_id"] == SAMPLE_REJECTION
-    assert target["DeadLetterConfig"]["Arn"].endswith(":scheduler-dlq")
+    assert target["DeadLetterConfig"]["Arn"] == logged.queue_arns["SchedulerDeadLetterQueue"]
 
 
 def test_the_reminder_is_sent_when_due_and_no_feedback_came(logged: Cloud) -> None:

@@ -1,13 +1,16 @@
 """An AWS account in memory (moto) with the resources of template.yaml, for integration tests.
 
-The table is created from the template's own definition, so tests and infrastructure cannot
-drift. Everything put on the bus is copied to a "tap" queue by a catch-all rule, so a test can
-see what a step published; ``InProcessWorkflow`` delivers those events to the functions whose
-rules in template.yaml match them, and fires due timers, as EventBridge and Scheduler would.
+template.yaml is read as the local stack reads it (through CloudFormation's transforms, see
+``bounceback_local.template``): the table, bus, schedule group, queues, key and sender are
+created from its resources, the functions' environment is its own, and ``InProcessWorkflow``
+delivers events to the functions whose rules match them - so tests and infrastructure cannot
+drift. Everything put on the bus is also copied to a "tap" queue by a catch-all rule, so a test
+can see what a step published; due timers are fired as Scheduler would.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 from collections.abc import Callable, Iterator
@@ -20,41 +23,36 @@ from typing import Any
 import boto3
 
 from bounceback_local.scheduler import parse_at
-from bounceback_local.template import load_template
+from bounceback_local.template import ACCOUNT_ID, REGION, LocalDeployment, read_deployment
 
 ROOT = Path(__file__).resolve().parents[2]
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-TABLE = "bounceback-test"
-BUS = "bounceback-test"
-GROUP = "bounceback-test"
-SENDER = "no-reply@bounceback.test"
-
+# The stage the tests deploy: their own names for the table, bus, group and sender.
+PARAMETERS = {
+    "Stage": "test",
+    "SenderEmail": "no-reply@bounceback.test",
+    "JwtIssuer": "https://issuer.bounceback.test",
+    "JwtAudience": "bounceback-test",
+    "Tracing": "PassThrough",
+}
+# What every test process needs to reach moto: fake credentials in the template's region.
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": REGION,
-    "TABLE_NAME": TABLE,
-    "EVENT_BUS_NAME": BUS,
-    "EVENT_BUS_ARN": f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{BUS}",
-    "SCHEDULE_GROUP_NAME": GROUP,
-    "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/bounceback-scheduler",
-    "SCHEDULER_DEAD_LETTER_QUEUE_ARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:scheduler-dlq",
-    "SENDER_EMAIL": SENDER,
-    "CONNECTION_KEY_ID": "alias/bounceback-test",
 }
 
 
 @cache
-def template() -> dict[str, Any]:
-    return load_template(ROOT / "template.yaml")
+def deployment() -> LocalDeployment:
+    """template.yaml with the tests' parameter values (read once: the SAM transform is slow)."""
+    return read_deployment(ROOT / "template.yaml", PARAMETERS)
 
 
 def table_definition() -> dict[str, Any]:
-    props = template()["Resources"]["Table"]["Properties"]
-    keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-    return {key: props[key] for key in keys if key in props}
+    """The table's CreateTable arguments, as the template declares them."""
+    (table,) = deployment().tables
+    return {key: value for key, value in table.create_args.items() if key != "TableName"}
 
 
 @dataclass(frozen=True)
@@ -64,23 +62,22 @@ class Subscription:
     function: str
     pattern: dict[str, Any]
     module: str
+    handler: str = "handler"
 
 
 def subscriptions() -> list[Subscription]:
     found = []
-    for logical_id, resource in template()["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        props = resource["Properties"]
-        module = "functions." + props["CodeUri"].strip("/").split("/")[-1] + ".app"
-        for event in props.get("Events", {}).values():
-            if event["Type"] == "EventBridgeRule":
-                found.append(Subscription(logical_id, event["Properties"]["Pattern"], module))
+    built = deployment()
+    for rule in built.rules:
+        spec = built.functions[rule.function]
+        module, _, handler = spec.handler.rpartition(".")
+        package = ".".join(spec.code_dir.relative_to(ROOT).parts)
+        found.append(Subscription(rule.function, rule.pattern, f"{package}.{module}", handler))
     return found
 
 
 class Cloud:
-    """The moto account of one test."""
+    """The moto account of one test, with the template's resources in it."""
 
     def __init__(self) -> None:
         self.dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -88,23 +85,37 @@ class Cloud:
         self.scheduler = boto3.client("scheduler", region_name=REGION)
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.ses = boto3.client("ses", region_name=REGION)
-        self.dynamodb.create_table(TableName=TABLE, **table_definition())
-        self.events.create_event_bus(Name=BUS)
-        self.scheduler.create_schedule_group(Name=GROUP)
-        self.ses.verify_email_identity(EmailAddress=SENDER)
+        built = copy.deepcopy(deployment())
         kms = boto3.client("kms", region_name=REGION)
-        key_id = kms.create_key(Description="connection secrets")["KeyMetadata"]["KeyId"]
-        kms.create_alias(AliasName="alias/bounceback-test", TargetKeyId=key_id)
-        self.sqs.create_queue(QueueName="scheduler-dlq")
+        created: dict[str, str] = {}
+        for key in built.kms_keys:
+            metadata = kms.create_key(**key.create_args)["KeyMetadata"]
+            created[f"{{kms:{key.logical_id}}}"] = metadata["KeyId"]
+            created[f"{{kms-arn:{key.logical_id}}}"] = metadata["Arn"]
+        built.fill_in(created)
+        (table,) = built.tables
+        self.table = table.name
+        self.dynamodb.create_table(**table.create_args)
+        (self.bus,) = built.buses.values()
+        self.events.create_event_bus(Name=self.bus)
+        (self.group,) = built.schedule_groups.values()
+        self.scheduler.create_schedule_group(Name=self.group)
+        self.queue_arns = {queue.logical_id: queue.arn for queue in built.queues}
+        for queue in built.queues:
+            self.sqs.create_queue(QueueName=queue.name, Attributes=dict(queue.attributes))  # type: ignore[arg-type]
+        for identity in built.sender_identities:
+            self.ses.verify_email_identity(EmailAddress=identity)
+        # What the functions find in their environment on Lambda, resolved for this account.
+        self.environment = built.environment()
         tap = self.sqs.create_queue(QueueName="tap")["QueueUrl"]
         tap_arn = self.sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
         self.events.put_rule(
-            Name="tap", EventBusName=BUS, EventPattern=json.dumps({"source": ["bounceback"]})
+            Name="tap", EventBusName=self.bus, EventPattern=json.dumps({"source": ["bounceback"]})
         )
         self.events.put_targets(
-            Rule="tap", EventBusName=BUS, Targets=[{"Id": "tap", "Arn": tap_arn}]
+            Rule="tap", EventBusName=self.bus, Targets=[{"Id": "tap", "Arn": tap_arn}]
         )
         self._tap = tap
 
@@ -121,19 +132,17 @@ class Cloud:
                 self.sqs.delete_message(QueueUrl=self._tap, ReceiptHandle=message["ReceiptHandle"])
 
     def schedules(self) -> list[dict[str, Any]]:
-        names = [
-            s["Name"] for s in self.scheduler.list_schedules(GroupName=GROUP).get("Schedules", [])
-        ]
-        return [self.scheduler.get_schedule(Name=n, GroupName=GROUP) for n in names]
+        found = self.scheduler.list_schedules(GroupName=self.group).get("Schedules", [])
+        return [self.scheduler.get_schedule(Name=s["Name"], GroupName=self.group) for s in found]
 
     def emails(self) -> list[Any]:
         from moto.ses.models import ses_backends
 
-        return list(ses_backends[ACCOUNT][REGION].sent_messages)
+        return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
 
     def items(self) -> list[dict[str, Any]]:
         # Tests may scan: they look at the whole table to prove what was (not) stored.
-        return self.dynamodb.scan(TableName=TABLE)["Items"]  # type: ignore[return-value]
+        return self.dynamodb.scan(TableName=self.table)["Items"]  # type: ignore[return-value]
 
 
 def schedule_due_at(schedule: dict[str, Any]) -> datetime:
@@ -178,7 +187,7 @@ class InProcessWorkflow:
 
         if self.before_invoke:
             self.before_invoke(sub.function)
-        handler = importlib.import_module(sub.module).handler
+        handler = getattr(importlib.import_module(sub.module), sub.handler)
         outcome = handler(json.loads(json.dumps(event)), LambdaContext(function_name=sub.function))
         delivery = Delivery(sub.function, event["detail-type"], outcome)
         self.deliveries.append(delivery)
@@ -199,12 +208,12 @@ class InProcessWorkflow:
                         "Source": target["EventBridgeParameters"]["Source"],
                         "DetailType": target["EventBridgeParameters"]["DetailType"],
                         "Detail": target["Input"],
-                        "EventBusName": BUS,
+                        "EventBusName": self.cloud.bus,
                         "Time": due,
                     }
                 ]
             )
-            self.cloud.scheduler.delete_schedule(Name=schedule["Name"], GroupName=GROUP)
+            self.cloud.scheduler.delete_schedule(Name=schedule["Name"], GroupName=self.cloud.group)
             fired.append(schedule["Name"])
         return fired
 
