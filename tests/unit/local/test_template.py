@@ -306,6 +306,19 @@ def test_a_loop_the_transform_would_refuse_fails(tmp_path: Path, loop: str, mess
         read_deployment(_write(tmp_path, template), {})
 
 
+def test_the_real_template_folds_its_dead_letter_pairs_into_one_loop() -> None:
+    written = load_template(TEMPLATE)["Resources"]
+    translated = to_cloudformation(load_template(TEMPLATE), LOCAL)["Resources"]
+    owners = ["Scheduler", *(f.removesuffix("Function") for f in CONSUMERS)]
+    for owner in owners:
+        assert f"{owner}DeadLetterQueue" not in written
+        assert translated[f"{owner}DeadLetterQueue"]["Type"] == "AWS::SQS::Queue"
+        alarm = translated[f"{owner}DeadLettersAlarm"]["Properties"]
+        assert alarm["Dimensions"] == [
+            {"Name": "QueueName", "Value": {"Fn::GetAtt": [f"{owner}DeadLetterQueue", "QueueName"]}}
+        ]
+
+
 STREAMS = """
 Transform: AWS::Serverless-2016-10-31
 Resources:
