@@ -199,7 +199,7 @@ def test_an_unknown_reference_fails(tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each test module translates afresh, into a cache of its own.
+    # Translations go to a cache of this test session's own, not the developer's.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
@@ -500,7 +500,8 @@ def test_what_the_local_stack_cannot_reproduce_fails_loudly(
 def test_the_transformed_template_is_cached_by_everything_it_depends_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = _write(tmp_path, GLOBALS)
+    # A template no other test reads: the first read is translated, the second is not.
+    path = _write(tmp_path, GLOBALS.replace("Timeout: 5", "Timeout: 7"))
     first = read_deployment(path, {"Stage": "qa"})
 
     def no_translation(*_: object) -> None:
@@ -513,3 +514,4 @@ def test_the_transformed_template_is_cached_by_everything_it_depends_on(
         read_deployment(path, {"Stage": "prod"})
     with pytest.raises(AssertionError, match="translated again"):
         read_deployment(_write(tmp_path, GLOBALS.replace("Timeout: 5", "Timeout: 6")), {})
+    assert first.functions["Worker"].timeout_s == 7
