@@ -686,8 +686,11 @@ class _Reader:
         functions = {spec.arn: spec.logical_id for spec in self._deployment.functions.values()}
         for raw_target in raw.get("Targets") or []:
             # Targets other than the template's functions (queues, state machines...) are not
-            # delivered to locally.
-            function = functions.get(str(self._resolver.resolve(raw_target.get("Arn"))))
+            # delivered to locally, so they need not be named either.
+            try:
+                function = functions.get(str(self._resolver.resolve(raw_target.get("Arn"))))
+            except TemplateError:
+                function = None
             if function is None:
                 continue
             target = self._resolver.resolve(raw_target)

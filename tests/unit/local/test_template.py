@@ -515,3 +515,31 @@ def test_the_transformed_template_is_cached_by_everything_it_depends_on(
     with pytest.raises(AssertionError, match="translated again"):
         read_deployment(_write(tmp_path, GLOBALS.replace("Timeout: 5", "Timeout: 6")), {})
     assert first.functions["Worker"].timeout_s == 7
+
+
+RULE_TARGETS = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: worker/, Runtime: python3.13, Handler: app.handler}
+  Flow:
+    Type: AWS::StepFunctions::StateMachine
+    Properties: {DefinitionString: "{}", RoleArn: arn:aws:iam::123456789012:role/x}
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern: '{"source": ["bounceback"]}'
+      Targets:
+        - {Id: flow, Arn: !GetAtt Flow.Arn}
+        - {Id: worker, Arn: !GetAtt Worker.Arn, Input: '{"k": 1}'}
+"""
+
+
+def test_a_rule_delivers_locally_to_its_function_targets_only(tmp_path: Path) -> None:
+    deployment = read_deployment(_write(tmp_path, RULE_TARGETS), {})
+    (rule,) = deployment.rules
+    assert (rule.name, rule.function, rule.bus_name) == ("Nightly", "Worker", "default")
+    assert (rule.pattern, rule.input) == ({"source": ["bounceback"]}, '{"k": 1}')
+    # EventBridge's own retry policy when the target names none.
+    assert (rule.maximum_retry_attempts, rule.maximum_event_age_s) == (185, 86400)
