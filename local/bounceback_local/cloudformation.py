@@ -119,6 +119,9 @@ def _run_transforms(template: Mapping[str, Any], parameters: Mapping[str, str]) 
     return result
 
 
+_CACHE_KEPT = 16
+
+
 def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bounceback-local"
 
@@ -152,6 +155,10 @@ def _cache(key: str, result: Mapping[str, Any]) -> None:
         ) as handle:
             json.dump(result, handle, default=str)
         os.replace(handle.name, directory / f"{key}.json")
+        # Every edit of the template leaves a translation behind: keep the newest few.
+        by_age = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in by_age[_CACHE_KEPT:]:
+            stale.unlink(missing_ok=True)
     except OSError:
         return
 

@@ -543,3 +543,13 @@ def test_a_rule_delivers_locally_to_its_function_targets_only(tmp_path: Path) ->
     assert (rule.pattern, rule.input) == ({"source": ["bounceback"]}, '{"k": 1}')
     # EventBridge's own retry policy when the target names none.
     assert (rule.maximum_retry_attempts, rule.maximum_event_age_s) == (185, 86400)
+
+
+def test_the_cache_keeps_only_the_newest_translations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(cloudformation, "_CACHE_KEPT", 2)
+    for n in range(4):
+        to_cloudformation({"Resources": {f"Queue{n}": {"Type": "AWS::SQS::Queue"}}}, {})
+    assert len(list((tmp_path / "bounceback-local").glob("*.json"))) == 2
