@@ -553,3 +553,24 @@ def test_the_cache_keeps_only_the_newest_translations(
     for n in range(4):
         to_cloudformation({"Resources": {f"Queue{n}": {"Type": "AWS::SQS::Queue"}}}, {})
     assert len(list((tmp_path / "bounceback-local").glob("*.json"))) == 2
+
+
+def test_an_inner_loop_sees_the_outer_identifier() -> None:
+    template = {
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {
+            "Fn::ForEach::Owners": [
+                "Owner",
+                ["Api", "Hooks"],
+                {
+                    "Fn::ForEach::Kinds": [
+                        "Kind",
+                        ["Dlq", "Work"],
+                        {"${Owner}${Kind}": {"Type": "AWS::SQS::Queue", "Properties": {}}},
+                    ]
+                },
+            ]
+        },
+    }
+    resources = to_cloudformation(template, {})["Resources"]
+    assert sorted(resources) == ["ApiDlq", "ApiWork", "HooksDlq", "HooksWork"]
