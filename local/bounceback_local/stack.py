@@ -233,7 +233,11 @@ class LocalStack:
         groups = body.get("groups", [])
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             raise BadRequestError("groups must be a list of strings")
-        return 200, {"token": self.tokens.issue(sub, email=email, groups=groups)}
+        verified = body.get("email_verified", True)
+        if not isinstance(verified, bool):
+            raise BadRequestError("email_verified must be true or false")
+        token = self.tokens.issue(sub, email=email, groups=groups, email_verified=verified)
+        return 200, {"token": token}
 
     def _drain(self, _: dict[str, Any]) -> LocalAnswer:
         self.drain()

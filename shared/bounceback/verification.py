@@ -49,7 +49,8 @@ def send_code(services: Services, user_id: str, address: str, now: datetime) -> 
     earlier = services.profiles.get_code(user_id, address)
     sends, since = 1, now
     if earlier is not None:
-        if now - earlier.sent_at < RESEND_AFTER:
+        locked = earlier.attempts >= MAX_WRONG_CODES  # a new code is the way out: no wait
+        if now - earlier.sent_at < RESEND_AFTER and not locked:
             raise TooManyRequestsError("a code was sent less than a minute ago: wait a moment")
         if now - earlier.sends_since < timedelta(days=1):
             sends, since = earlier.sends + 1, earlier.sends_since

@@ -71,10 +71,17 @@ class LocalStack:
         assert response.status == 200, (path, response.status, response.body)
         return response.json()
 
-    def token(self, sub: str, groups: list[str] | None = None, email: str | None = None) -> str:
+    def token(
+        self,
+        sub: str,
+        groups: list[str] | None = None,
+        email: str | None = None,
+        email_verified: bool = True,
+    ) -> str:
         payload: dict[str, Any] = {"sub": sub, "groups": groups or []}
         if email is not None:
             payload["email"] = email
+            payload["email_verified"] = email_verified
         return str(self._ok("POST", "/_local/token", payload)["token"])
 
     def drain(self) -> None:

@@ -28,7 +28,7 @@ def new_user(stack: LocalStack) -> tuple[str, str, str]:
     """A registered user: (sub, token, email)."""
     sub = f"user-{uuid.uuid4().hex[:12]}"
     email = f"{sub}@example.com"
-    token = stack.token(sub)
+    token = stack.token(sub, email=email)  # signed up with this address, confirmed
     profile = sample("app.profile.json") | {"emails": [email]}
     assert stack.request("PUT", "/me", json=profile, token=token).status == 200
     return sub, token, email
@@ -80,7 +80,7 @@ def test_one_rejection_walks_through_the_whole_recovery(local_stack: LocalStack)
     # 4: the waiting period passes, and the user hears they can reapply
     fired = stack.advance(days=183)["fired"]
     assert f"reapply-{rejection['id']}" in fired
-    token = stack.token(sub)
+    token = stack.token(sub, email=email)
     assert kinds(stack, token) == [
         "encouragement",
         "feedback_request",

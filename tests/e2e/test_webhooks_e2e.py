@@ -42,7 +42,7 @@ def test_a_signed_rejection_reaches_the_candidates_inbox(
     assert connection["webhook_path"] == f"/webhooks/{provider}/{connection['id']}"
 
     # and a user who registered the candidate's address
-    user = local_stack.token(f"user-{run}")
+    user = local_stack.token(f"user-{run}", email=email)  # the address she confirmed
     profile = {"display_name": "Ada", "emails": [email.upper()], "timezone": "Europe/London"}
     assert local_stack.request("PUT", "/me", json=profile, token=user).status == 200
 
