@@ -116,24 +116,35 @@ def _splittable(pattern: str) -> bool:
         return False
     if pattern[1] in "?*+{":
         return False
-    depth, i = 0, 0
+    depth = 0
+    for _, c in _structure(pattern):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0:
+            return False
+    return True
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The offset just after the character class that opens at ``pattern[start]`` ("["). Inside
+    a class "\\" escapes the next character ("[\\]|(]" is one class), and a "]" first in it
+    (after an optional "^") is a literal one."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
             i += 2
             continue
-        if c == "[":  # skip a character class (a "]" right after "[" is literal)
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close != -1 else len(pattern)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return False
+        if c == "]":
+            return i + 1
         i += 1
-    return True
+    return len(pattern)
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
@@ -146,8 +157,7 @@ def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
             i += 2
             continue
         if c == "[":
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close != -1 else len(pattern)
+            i = _class_end(pattern, i)
             continue
         if c in "()|":
             yield i, c
