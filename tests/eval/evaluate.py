@@ -15,6 +15,12 @@ Run from the repository root:
 
 ``--mistakes`` lists every mismatched message after the table.
 
+The honest record of a new held-out set is its score when first seen, before any rule changed
+because of it: ``python tests/eval/evaluate.py --set NAME --first-seen`` scores it and appends
+that score to ``first_seen.json`` (refused when the set is already recorded: a first sight happens
+once). The development run prints every recorded first-seen score after its own table, because
+a set that has joined the development set can no longer be scored as unseen.
+
 Each line of the set is ``{"text": ..., "areas": [...], "skills": [...]}`` with two optional keys:
 ``praise_only`` (true for a message that praises and gives no reason; without the key anywhere in
 a set, every message labelled with no areas counts as one) and ``reapply_days`` (the waiting period
@@ -29,10 +35,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bounceback.analysis import analyse, find_reapply_hint
 from bounceback.model import Area, AreaFinding
@@ -58,6 +67,9 @@ DEV = "dev"
 _SET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 MIN_MICRO_F1 = 0.85
 MIN_AREA_F1 = 0.70
+# The first-seen score of every held-out set, one record per set, appended once (see the module
+# docstring). Sets measured before the full record existed carry their micro scores only.
+FIRST_SEEN = HERE / "first_seen.json"
 
 
 @dataclass(frozen=True)
@@ -231,6 +243,108 @@ def render(report: Report, show_mistakes: bool = False) -> str:
     return "\n".join(lines)
 
 
+def first_seen_record(name: str, report: Report, commit: str) -> dict[str, Any]:
+    """The machine-readable first-seen score of one set: every figure the table prints."""
+
+    def figures(c: Counts) -> dict[str, float | int]:
+        return {
+            "precision": round(c.precision, 3),
+            "recall": round(c.recall, 3),
+            "f1": round(c.f1, 3),
+            "support": c.support,
+        }
+
+    return {
+        "set": name,
+        "messages": report.messages,
+        "scored_on": datetime.now(UTC).date().isoformat(),
+        "analyser_commit": commit,
+        "micro": figures(report.micro),
+        "areas": {area: figures(c) for area, c in report.areas.items()},
+        "skills": {
+            "precision": round(report.skills.precision, 3),
+            "recall": round(report.skills.recall, 3),
+            "expected": report.skills.support,
+        },
+        "praise_only": {
+            "with_gap": len(report.praise_only_with_gap),
+            "messages": report.praise_only,
+        },
+        "table": render(report),
+    }
+
+
+def load_first_seen(path: Path | None = None) -> list[dict[str, Any]]:
+    path = path or FIRST_SEEN
+    if not path.is_file():
+        return []
+    records: list[dict[str, Any]] = json.loads(path.read_text("utf-8"))
+    return records
+
+
+def record_first_seen(record: dict[str, Any], path: Path | None = None) -> None:
+    """Append ``record``; a set already recorded is refused, its first sight is over."""
+    path = path or FIRST_SEEN
+    records = load_first_seen(path)
+    if any(r["set"] == record["set"] for r in records):
+        raise ValueError(f"{record['set']} already has a first-seen record")
+    records.append(record)
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def render_first_seen(records: Sequence[dict[str, Any]]) -> str:
+    """Every recorded first-seen score: micro figures for all sets, the per-area F1, skills and
+    praise-only misses for the sets recorded in full."""
+    if not records:
+        return "no first-seen record yet"
+    lines = [
+        "first seen (each held-out set scored once, before any rule changed because of it)",
+        f"{'set':<12}{'msgs':>6}{'P':>7}{'R':>7}{'F1':>7}",
+    ]
+    for r in records:
+        m = r["micro"]
+        lines.append(
+            f"{r['set']:<12}{r['messages']:>6}{m['precision']:>7.3f}{m['recall']:>7.3f}"
+            f"{m['f1']:>7.3f}"
+        )
+    full = [r for r in records if "areas" in r]
+    if full:
+        lines += ["", f"{'area F1':<18}" + "".join(f"{r['set']:>11}" for r in full)]
+        for area in full[0]["areas"]:
+            row = ""
+            for r in full:
+                a = r["areas"][area]
+                row += f"{a['f1']:>7.3f} ({a['support']:>2})" if a["support"] else f"{'-':>11}"
+            lines.append(f"{area:<18}{row}")
+        lines.append(
+            f"{'skills P/R':<18}"
+            + "".join(f"{r['skills']['precision']:>6.2f}/{r['skills']['recall']:.2f}" for r in full)
+        )
+        lines.append(
+            f"{'praise-only gaps':<18}"
+            + "".join(
+                f"{r['praise_only']['with_gap']:>7} of {r['praise_only']['messages']:<2}"
+                for r in full
+            )
+        )
+    return "\n".join(lines)
+
+
+def _commit() -> str:
+    """The analyser's commit, for the record (``unknown`` outside a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=HERE,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("paths", nargs="*", type=Path, help="JSONL files to score together")
@@ -242,9 +356,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a named set: dev (the default, gated) or any tests/eval/NAME.jsonl (report only)",
     )
     parser.add_argument("--mistakes", action="store_true", help="list every mismatched message")
+    parser.add_argument(
+        "--first-seen",
+        action="store_true",
+        help="with --set NAME: append this score to first_seen.json as the set's first sight",
+    )
     args = parser.parse_args(argv)
     if args.paths and args.set_name:
         parser.error("give either paths or --set, not both")
+    if args.first_seen and (not args.set_name or args.set_name == DEV):
+        parser.error("--first-seen needs --set NAME of a held-out set")
+    if args.first_seen and any(r["set"] == args.set_name for r in load_first_seen()):
+        print(
+            f"{args.set_name} was already seen: its first-seen score is recorded", file=sys.stderr
+        )
+        return 2
     name = args.set_name or (DEV if not args.paths else "")
     try:
         paths: tuple[Path, ...] = set_paths(name) if name else tuple(args.paths)
@@ -262,12 +388,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if name and name != DEV:
         verdict = "gates not met: " + "; ".join(failures) if failures else "gates met"
         print(f"\nREPORT ONLY ({verdict})")
+        if args.first_seen:
+            record_first_seen(first_seen_record(name, report, _commit()))
+            print(f"first-seen score of {name} recorded in {FIRST_SEEN.name}")
         return 0
     if failures:
         print("\nFAILED: " + "; ".join(failures))
-        return 1
-    print("\nPASSED")
-    return 0
+    else:
+        print("\nPASSED")
+    if name == DEV:
+        print("\n" + render_first_seen(load_first_seen()))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

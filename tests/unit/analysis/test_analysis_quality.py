@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -152,3 +153,57 @@ def test_analyse_is_total_and_quotes_the_input(text: str) -> None:
         assert f.area is Area.TECHNICAL_SKILLS or f.skills == ()
     hint = find_reapply_hint(text)
     assert hint is None or hint >= 0
+
+
+def test_a_first_sight_is_recorded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a new held-out set and an empty first-seen record
+    evaluate = load_evaluate()
+    (tmp_path / "holdout_z.jsonl").write_text(
+        '{"text": "Your CV had typos.", "areas": ["resume"], "skills": []}\n'
+        '{"text": "You were lovely.", "areas": [], "skills": [], "praise_only": true}\n'
+    )
+    record = tmp_path / "first_seen.json"
+    monkeypatch.setattr(evaluate, "HERE", tmp_path)
+    monkeypatch.setattr(evaluate, "FIRST_SEEN", record)
+    # When it is scored as a first sight
+    assert evaluate.main(["--set", "holdout_z", "--first-seen"]) == 0
+    # Then its figures are recorded
+    [saved] = evaluate.load_first_seen(record)
+    assert saved["set"] == "holdout_z"
+    assert saved["messages"] == 2
+    assert saved["micro"]["f1"] == 1.0
+    assert saved["areas"]["resume"]["support"] == 1
+    assert saved["praise_only"] == {"with_gap": 0, "messages": 1}
+    assert "micro" in saved["table"]
+    # and a second first sight of the same set is refused, the record unchanged
+    assert evaluate.main(["--set", "holdout_z", "--first-seen"]) == 2
+    assert evaluate.load_first_seen(record) == [saved]
+    # and the development run is the wrong place for it
+    with pytest.raises(SystemExit):
+        evaluate.main(["--first-seen"])
+
+
+def test_the_development_run_prints_every_first_seen_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a record with one set measured in full and one older set with micro figures only
+    evaluate = load_evaluate()
+    held = tmp_path / "holdout_z.jsonl"
+    held.write_text('{"text": "Your CV had typos.", "areas": ["resume"], "skills": []}\n')
+    full = evaluate.first_seen_record("holdout_z", evaluate.score(evaluate.load(held)), "abc1234")
+    older = {
+        "set": "holdout_y",
+        "messages": 9,
+        "micro": {"precision": 0.5, "recall": 0.25, "f1": 0.333},
+    }
+    record = tmp_path / "first_seen.json"
+    record.write_text(json.dumps([older, full]))
+    monkeypatch.setattr(evaluate, "FIRST_SEEN", record)
+    monkeypatch.setattr(evaluate, "DEV_SET", (held,))
+    # When the development set is scored
+    assert evaluate.main([]) == 0
+    out = capsys.readouterr().out
+    # Then the first-seen scores follow the gated table
+    assert out.index("PASSED") < out.index("first seen")
+    assert "holdout_y        9  0.500  0.250  0.333" in out
+    assert "resume              1.000 ( 1)" in out
