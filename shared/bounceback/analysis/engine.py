@@ -27,6 +27,7 @@ from bounceback.analysis.text import (
     plain,
     respell,
     split_sentences,
+    unread_spans,
 )
 
 if TYPE_CHECKING:
@@ -557,6 +558,19 @@ class _Reader:
         return topic_first
 
 
+def _boilerplate(
+    text: str, sentence: Sentence, unread: list[tuple[int, int]], lex: Lexicon
+) -> bool:
+    """Whether a sentence is never read: in a header line or after the sign-off, or a
+    boilerplate sentence (an equal-opportunity notice, a no-reply line, a footer...)."""
+    if any(start <= sentence.start < end for start, end in unread):
+        return True
+    if lex.boilerplate is None:
+        return False
+    low = lower_same_length(text[sentence.start : sentence.end])
+    return lex.boilerplate.search(low) is not None
+
+
 def _label_like(text: str, lex: Lexicon) -> bool:
     words = _WORD.findall(text)
     return 0 < len(words) <= lex.label_max_words
@@ -576,8 +590,11 @@ def analyse(text: str) -> tuple[AreaFinding, ...]:
     sentences = split_sentences(text, lex)
     # A short ATS label ("Salary expectations") has no gap words: its topics are the reason.
     label = len(sentences) == 1 and _label_like(text, lex)
+    unread = unread_spans(text, lex) if "\n" in text or "\r" in text else []
     heading_polarity = NEUTRAL
     for index, sentence in enumerate(sentences):
+        if _boilerplate(text, sentence, unread, lex):
+            continue
         default = GAP if label else (heading_polarity if sentence.bullet else NEUTRAL)
         polarity = reader.read(index, sentence, default)
         if sentence.heading:

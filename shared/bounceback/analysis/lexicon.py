@@ -40,6 +40,10 @@ class Lexicon:
     abbreviations: frozenset[str]
     bullets: str
     short_line: int
+    # [boilerplate]: a header line, the sign-off line that ends the body, a boilerplate sentence.
+    header: re.Pattern[str]
+    sign_off: frozenset[str]
+    boilerplate: re.Pattern[str] | None
     contrast: re.Pattern[str]
     praise_override: re.Pattern[str]
     reassurance: re.Pattern[str] | None
@@ -519,10 +523,17 @@ def build(data: dict[str, Any]) -> Lexicon:
         }
     )
     respell_words = {k.lower(): v for k, v in data.get("respell", {}).get("words", {}).items()}
+    boilerplate: dict[str, Any] = data.get("boilerplate", {})
     return Lexicon(
         abbreviations=frozenset(a.lower() for a in data["sentences"]["abbreviations"]),
         bullets="".join(data["sentences"]["bullets"]),
         short_line=int(data["sentences"]["short_line"]),
+        header=re.compile(
+            rf"[ \t]*(?:{'|'.join(re.escape(h) for h in boilerplate.get('header', []))})[ \t]*:",
+            re.IGNORECASE,
+        ),
+        sign_off=frozenset(s.lower() for s in boilerplate.get("sign_off", [])),
+        boilerplate=_compile_low(boilerplate.get("sentences", [])),
         contrast=_required(data["clauses"]["contrast"]),
         praise_override=_required(polarity["praise_override"]),
         reassurance=_compile_low(polarity.get("reassurance", [])),

@@ -41,6 +41,9 @@ _PLAIN = str.maketrans(
 )
 
 _LOWER_WORD = re.compile(r"[a-z]{4}")
+# What may trail a sign-off line: punctuation, kisses ("x", "xx"), emoji and symbols.
+_SIGN_OFF_TRAIL = re.compile(r"(?:[\s,.!:;~\-]|\bx+\b|[^\w\s])+$")
+_POSTSCRIPT = re.compile(r"\s*p\.?\s?s\b", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\u0085")
 # End of a sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002]+[\"')\]]*(?=\s)")
@@ -83,6 +86,39 @@ def respell(text: str, lex: Lexicon) -> str:
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+def _is_sign_off(line: str, lex: Lexicon) -> bool:
+    words = _SIGN_OFF_TRAIL.sub("", line.strip().lower())
+    if not words or len(words) > 40:
+        return False
+    return any(" ".join(part.split()) in lex.sign_off for part in words.split("/"))
+
+
+def unread_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are never the reason: email header lines ("Subject: ..."), and
+    everything after a line that is only a sign-off ("Kind regards,"): the signature, footers and
+    disclaimers. A line opening with "P.S." after the sign-off is still read."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    seen_body = False
+    signed_off = False
+    for m in [*_LINE_BREAK.finditer(text), None]:
+        end = m.start() if m else len(text)
+        line = text[pos:end]
+        if line.strip():
+            if signed_off:
+                if not _POSTSCRIPT.match(line):
+                    spans.append((pos, end))
+            elif lex.header.match(line):
+                spans.append((pos, end))
+            elif seen_body and _is_sign_off(line, lex):
+                signed_off = True
+                spans.append((pos, end))
+            else:
+                seen_body = True
+        pos = m.end() if m else len(text)
+    return spans
 
 
 def normalise_whitespace(text: str) -> str:
