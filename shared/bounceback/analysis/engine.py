@@ -106,7 +106,9 @@ class _Segments:
         return lo
 
 
-def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
+def _segments(
+    low: str, lex: Lexicon, default: int, gaps: list[tuple[int, int]] | None = None
+) -> _Segments:
     """Cut at segment breaks and clause (contrast) words, and settle each segment's polarity.
 
     A segment's own polarity: GAP if it holds a strong gap cue or negated praise, else
@@ -116,7 +118,8 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
     (earlier ones first). A neutral segment that is a statement of its own (subject and verb)
     inherits nothing from before it; about the candidate and after a gap or requirement, it is a
     MISMATCH ("...; most of your work has been in Java"). What is left neutral takes
-    ``default``.
+    ``default``. A segment that overlaps one of ``gaps`` (a comparison with the person chosen) is
+    a GAP whatever it holds: what the other person had is what the candidate lacked.
     """
     cuts: dict[int, bool] = {0: True}  # offset -> starts a new clause
     for m in _SEGMENT_BREAK.finditer(low):
@@ -154,8 +157,13 @@ def _segments(low: str, lex: Lexicon, default: int) -> _Segments:
         else NEUTRAL
         for k in kinds
     ]
-    settled = list(own)
     ends = [*starts[1:], len(low)]
+    for start, end in gaps or ():
+        for i in range(segments.at(start), len(starts)):
+            if starts[i] >= end:
+                break
+            own[i] = GAP
+    settled = list(own)
     for i, pol in enumerate(own):
         if pol != NEUTRAL:
             continue
@@ -432,7 +440,15 @@ class _Reader:
         other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
         if other is not None and lex.oc_chosen is not None:
             consumed = _blank_overlapping(consumed, lex.oc_chosen, other)
-        segments = _segments(consumed, lex, default)
+        # A comparison with the person chosen is outside control too, but it is not blanked: what
+        # it names ("whose experience more closely matches", "expertise in cryo-EM") is read as
+        # a gap of the candidate's.
+        compared: list[tuple[int, int]] = []
+        if lex.oc_comparison is not None:
+            compared = [m.span() for m in lex.oc_comparison.finditer(low)]
+            if compared:
+                self.add(OUTSIDE_CONTROL, (index, compared[0][0]), sentence, [])
+        segments = _segments(consumed, lex, default, compared)
         pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for
         # strong cues alone, which keeps praise and small talk cheap.
@@ -440,6 +456,11 @@ class _Reader:
         skills: list[tuple[int, int, str, bool]] = []
         if has_gap:
             skills = self.skills_in(consumed, original)
+            if compared and lex.oc_quantity is not None:
+                # "far more experience in healthcare recruitment": a gap in years, not in a skill.
+                years = lex.oc_quantity
+                by_years = [(a, b) for a, b in compared if years.search(consumed, a, b)]
+                skills = [s for s in skills if not any(a <= s[0] < b for a, b in by_years)]
             # Skill words are not area topics: "data structures" is not about answer structure.
             for start, end, _, _ in skills:
                 consumed = consumed[:start] + " " * (end - start) + consumed[end:]
@@ -452,7 +473,7 @@ class _Reader:
             bound_segments |= {i for i, pol in enumerate(pols) if pol == MISMATCH}
 
         found = self._read_areas(low, consumed if has_gap else None, segments, bound_segments)
-        if has_gap and not chosen and not found:
+        if has_gap and not chosen and not found and not compared:
             # Nothing else in the sentence: the setting it names is what it is about ("you
             # struggled in the case interview", "below our threshold for the numerical
             # reasoning section").

@@ -59,6 +59,9 @@ class Lexicon:
     # sentence (see `chosen` in [areas.outside_control]).
     oc_chosen: re.Pattern[str] | None
     oc_yields_to: frozenset[str]
+    # A comparison with the person chosen: outside control, and read as a gap for what it names.
+    oc_comparison: re.Pattern[str] | None
+    oc_quantity: re.Pattern[str] | None
     areas: tuple[AreaRules, ...]
     # The same cues, every area in one regex (a named group per area): one scan per sentence
     # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
@@ -551,6 +554,8 @@ def build(data: dict[str, Any]) -> Lexicon:
         outside_control=areas.pop("outside_control"),
         oc_chosen=_compile_low(data["areas"]["outside_control"].get("chosen", [])),
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
+        oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),
+        oc_quantity=_compile_low(data["areas"]["outside_control"].get("quantity", [])),
         areas=tuple(areas.values()),
         strong_all=strong_all,
         topic_all=topic_all,

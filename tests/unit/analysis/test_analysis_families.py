@@ -18,7 +18,6 @@ def skills_of(text: str) -> set[str]:
 @pytest.mark.parametrize(
     "text",
     [
-        "Sadly we went with someone else.",
         "The client put the project on ice, so recruitment has been stood down.",
         "The directors decided to scrap the role in this round of savings.",
         "A current member of staff applied and was appointed.",
@@ -44,9 +43,57 @@ def test_another_candidate_with_more_experience_is_not_a_skill_gap() -> None:
     assert skills_of(text) == set()
 
 
-def test_more_directly_relevant_experience_is_outside_control_only() -> None:
+def test_a_field_the_chosen_candidate_knew_better_is_a_skill_gap() -> None:
+    # Given a comparison that names the field the other candidate had (BRIEF: a comparison naming
+    # a skill adds technical_skills)
     text = "We made an offer to a candidate with more directly relevant experience in fintech."
-    assert areas_of(text) == {"outside_control"}
+    # When analysed / Then it is outside_control with the field as the skill word
+    assert areas_of(text) == {"outside_control", "technical_skills"}
+    assert skills_of(text) == {"fintech"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sadly we went with someone else.",
+        "We have decided to move forward with another candidate.",
+        "On this occasion we have offered the role to another candidate.",
+        "You were lovely, but we've appointed another applicant.",
+    ],
+)
+def test_a_bare_other_candidate_is_no_reason(text: str) -> None:
+    # Given a message that says only that someone else was chosen (BRIEF's decision rule)
+    # When analysed / Then it names no area
+    assert areas_of(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        (
+            "We decided to move forward with a candidate whose experience more closely matches.",
+            {"outside_control", "experience"},
+        ),
+        ("Another applicant was simply a closer match for the brief.", {"outside_control"}),
+        (
+            "It came down to two finalists and the panel chose the other candidate.",
+            {"outside_control"},
+        ),
+        (
+            "Sadly on the day others gave stronger, more specific examples.",
+            {"outside_control", "storytelling"},
+        ),
+        (
+            "We have offered the post to a candidate with several more years of teaching "
+            "experience.",
+            {"outside_control", "experience"},
+        ),
+    ],
+)
+def test_a_comparison_is_outside_control_plus_what_it_names(text: str, areas: set[str]) -> None:
+    # Given a comparison with the person chosen / When analysed
+    # Then it is outside_control, and what it names is read as the candidate's gap
+    assert areas_of(text) == areas
 
 
 def test_a_requirement_for_more_experience_is_not_another_candidate() -> None:
