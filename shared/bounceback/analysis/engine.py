@@ -61,6 +61,23 @@ EXPERIENCE = "experience"
 OUTSIDE_CONTROL = "outside_control"
 
 
+def _names_itself(written: str, canonical: str) -> bool:
+    """Whether a skill written as a name ("DaVinci Resolve", "DCF", "Driver CPC") is reported as
+    written rather than as the broader canonical skill its alias maps to ("video editing",
+    "financial modelling"): skill words are the words named (LABELS.md). A lower-case word, the
+    canonical name itself, a spelling of it ("Postgres", "ReactJS"), its initials ("ML") or a
+    numeronym ("K8s") is reported canonically."""
+    key, canon = skill_key(written), skill_key(canonical)
+    if key == canon or not any(c.isupper() for c in written):
+        return False
+    if key[:3] == canon[:3] or canon.startswith(key) or key.startswith(canon):
+        return False
+    initials = "".join(w[0] for w in re.split(r"[\s\-/]+", canonical.lower()) if w)
+    if key == initials:
+        return False
+    return not (any(c.isdigit() for c in key) and key[0] == canon[0] and key[-1] == canon[-1])
+
+
 def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
     """``text`` with every match of ``pattern`` replaced by spaces (offsets kept)."""
     if pattern is None:
@@ -248,6 +265,8 @@ class _Reader:
         context = _blank(low, lex.skill_context)
         for m in lex.skills.finditer(low):
             name = lex.skill_canonical.get(skill_key(m.group(0)))
+            if name and _names_itself(original[m.start() : m.end()], name):
+                name = original[m.start() : m.end()]
             if name:
                 found.append(self._qualified(low, original, m.start(), m.end(), name, context))
         for m in lex.skills_case_sensitive.finditer(original):
