@@ -35,3 +35,52 @@ def test_a_skill_written_as_a_name_is_reported_as_written(text: str, skill: str)
     # Given a named tool or technique whose alias maps to a broader skill, or a plain spelling
     # of a known skill / When analysed / Then a name is reported as written, a spelling as known
     assert skills_of(text) == (skill,)
+
+
+def test_the_demo_feedback_asks_for_research_before_the_interview() -> None:
+    # Given the demo's feedback, whose last sentence advises researching the product
+    text = "It would also help to research our product before the interview."
+    # When analysed / Then that hedged advice is a preparation point
+    assert areas_of(text) == {"preparation"}
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("It'd be worth reading up on our latest campaigns next time.", "preparation"),
+        ("It might be helpful to bring a few more concrete examples.", "storytelling"),
+        ("In the SQL section, several queries returned incorrect results.", "technical_skills"),
+        ("He had to repeat himself a couple of times before you heard.", "communication"),
+        ("You tended to go quiet while working through problems.", "communication"),
+        ("When we asked about our biggest event, you weren't aware of it.", "preparation"),
+        ("The team didn't feel there was the rapport we'd need.", "culture_fit"),
+        ("We weren't convinced you see your future in retail.", "culture_fit"),
+    ],
+)
+def test_implied_and_hedged_reasons(text: str, area: str) -> None:
+    assert areas_of(text) == {area}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As a result we are not in a position to make an appointment to this role.",
+        "We will keep your CV on file for 2 years and will not hesitate to contact you.",
+        "They haven't been able to give me anything specific, so I don't have any more detail.",
+        "We appreciated the opportunity to learn about your background.",
+        "Please apply to any roles that match your skills and experience.",
+        "If a more senior role comes up we would be happy to speak with you again.",
+        "We asked for a 10-minute recommendation on the inventory problem.",
+        "We are not able to provide feedback to everyone who was unsuccessful at the online test.",
+    ],
+)
+def test_phrases_that_only_look_like_an_area(text: str) -> None:
+    # Given a sentence that mentions an area's words without giving a reason / Then no area
+    assert areas_of(text) == set()
+
+
+def test_a_sponsor_licence_is_about_visas_not_a_skill() -> None:
+    # Given an employer that cannot sponsor a visa, describing itself as a small firm
+    text = "As a small firm we do not currently hold a sponsor licence."
+    # When analysed / Then it is logistics only: no licence skill, no culture fit
+    assert areas_of(text) == {"logistics"}
