@@ -40,6 +40,10 @@ GAP, NEUTRAL, PRAISE = 1, 0, -1
 # what the candidate has instead, so its skills are not gaps.
 REQUIREMENT, MISMATCH = 2, 3
 GAPLIKE = frozenset({GAP, REQUIREMENT, MISMATCH})
+# Where a named skill stands: the subject of the sentence (a gap where the segment is one), the
+# setting it came up in ("in the SQL section": a gap only when nothing else is), or the role and
+# the employer ("for a backend role at a healthtech": never a gap).
+SUBJECT, SETTING, ROLE = 0, 1, 2
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]]|\s-{1,2}\s|\s\u2022\s")
 _OWN_STATEMENT = re.compile(r"\s*(?:and|so|as|because|since|then|also|plus|whereas)\b")
 # A segment with a subject and a finite verb of its own is a statement, not a fragment of the
@@ -76,6 +80,13 @@ def _names_itself(written: str, canonical: str) -> bool:
     if key == initials:
         return False
     return not (any(c.isdigit() for c in key) and key[0] == canon[0] and key[-1] == canon[-1])
+
+
+def _where(context: tuple[str, str], start: int) -> int:
+    """SUBJECT, SETTING or ROLE for a skill at ``start``, from the sentence blanked by each kind
+    of context span (see ``_Reader.skills_in``)."""
+    role, setting = context
+    return ROLE if role[start] == " " else SETTING if setting[start] == " " else SUBJECT
 
 
 def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -255,14 +266,14 @@ class _Reader:
             hit.skills[:] = [s for s in hit.skills if not _within(s.lower(), key)]
             hit.skills.append(skill)
 
-    def skills_in(self, low: str, original: str) -> list[tuple[int, int, str, bool]]:
-        """Named skills as (start, end, canonical name, context), in order. ``low`` is the
+    def skills_in(self, low: str, original: str) -> list[tuple[int, int, str, int]]:
+        """Named skills as (start, end, canonical name, where), in order. ``low`` is the
         lower-cased sentence with blanked spans; ``original`` the same sentence as written, for
-        the ambiguous skill words ("Go", "Swift", "R"). ``context`` marks a skill named as the
-        setting rather than the subject ("in the system design round", "for an iOS role")."""
+        the ambiguous skill words ("Go", "Swift", "R"). ``where`` is SUBJECT, SETTING ("in the
+        system design round") or ROLE ("for an iOS role", "the procurement team")."""
         lex = self.lex
-        found: list[tuple[int, int, str, bool]] = []
-        context = _blank(low, lex.skill_context)
+        found: list[tuple[int, int, str, int]] = []
+        context = (_blank(low, lex.skill_context), _blank(low, lex.skill_setting))
         for m in lex.skills.finditer(low):
             name = lex.skill_canonical.get(skill_key(m.group(0)))
             if name and _names_itself(original[m.start() : m.end()], name):
@@ -287,12 +298,12 @@ class _Reader:
                 if len(inside) > 1 or any(f[0] <= start and f[1] >= end for f in inside):
                     continue
                 found = [f for f in found if f not in inside]
-                found.append((start, end, name, context[start] == " "))
+                found.append((start, end, name, _where(context, start)))
         if lex.skill_lower_frame is not None:
             for start, end, name in self._lower_framed(low, original):
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
-                    found.append((start, end, name, context[start] == " "))
+                    found.append((start, end, name, _where(context, start)))
         found.sort()
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
@@ -305,8 +316,14 @@ class _Reader:
         ]
 
     def _qualified(
-        self, low: str, original: str, start: int, end: int, name: str, context: str
-    ) -> tuple[int, int, str, bool]:
+        self,
+        low: str,
+        original: str,
+        start: int,
+        end: int,
+        name: str,
+        context: tuple[str, str],
+    ) -> tuple[int, int, str, int]:
         """A known skill with the qualifier written next to it that is part of its name ("TIG
         welding", "HACCP Level 3", "C1 licence"; see [skill_qualifiers]). A qualified name is
         given as written ("BSL Level 3", not the canonical "sign language" with a level)."""
@@ -329,7 +346,7 @@ class _Reader:
             if m is not None and low[end : m.end()] == original[end : m.end()].lower():
                 name = written + original[end : m.end()]
                 end = m.end()
-        return start, end, name, context[start] == " "
+        return start, end, name, _where(context, start)
 
     def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
@@ -426,7 +443,7 @@ class _Reader:
         lex = self.lex
         nxt = _NEXT_WORD.match(original, end)
         after = nxt.group(1).lower() if nxt and nxt.group(1) else ""
-        if word[0].isupper():
+        if word[0].isupper() and word.lower() not in lex.ambiguous_framed:
             if original[:start].strip(_LEADING) or after in lex.ambiguous_after or after == "":
                 return True
             # "R and Python are core to the role": a list of skills at the start
@@ -439,6 +456,10 @@ class _Reader:
             return True
         before = _PREV_WORD.search(original, 0, start)
         prev = before.group(1).lower() if before else ""
+        if word.lower() in lex.ambiguous_framed:
+            # A title or a noun as often as a tool ("when Chef called the orders"): only in a list
+            # or after a skill preposition ("experience with Chef", "Puppet or Ansible").
+            return prev in lex.ambiguous_before
         return prev in lex.ambiguous_before and (after == "" or after in {"and", "or"})
 
     def read(self, index: int, sentence: Sentence, default: int) -> int:
@@ -472,7 +493,7 @@ class _Reader:
         # Topics and skills count in gap segments only: a sentence without one is read for
         # strong cues alone, which keeps praise and small talk cheap.
         has_gap = not GAPLIKE.isdisjoint(pols)
-        skills: list[tuple[int, int, str, bool]] = []
+        skills: list[tuple[int, int, str, int]] = []
         if has_gap:
             skills = self.skills_in(consumed, original)
             if compared and lex.oc_quantity is not None:
@@ -490,15 +511,24 @@ class _Reader:
             # "...paid social; your experience is mostly organic": the mismatch describes the
             # skill gap, it is not a second, career-length one.
             bound_segments |= {i for i, pol in enumerate(pols) if pol == MISMATCH}
+            # "another candidate whose background more closely matched, in particular
+            # business-level Mandarin": the comparison's background is that skill.
+            for a, b in compared:
+                bound_segments |= {i for i, s in enumerate(segments.starts) if a <= s < b}
+                bound_segments.add(segments.at(a))
 
         found = self._read_areas(low, consumed if has_gap else None, segments, bound_segments)
-        if has_gap and not chosen and not found and not compared:
+        if has_gap and not found and not compared:
             # Nothing else in the sentence: the setting it names is what it is about ("you
             # struggled in the case interview", "below our threshold for the numerical
-            # reasoning section").
-            found = self._read_settings(consumed, segments)
+            # reasoning section", "in the SQL section the queries returned incorrect results").
             named = {GAP, REQUIREMENT}
-            chosen = [(p, s) for p, _, s, ctx in skills if ctx and pols[segments.at(p)] in named]
+            settings = [
+                (p, s) for p, _, s, at in skills if at == SETTING and pols[segments.at(p)] in named
+            ]
+            if not chosen:
+                found = self._read_settings(consumed, segments)
+            chosen = sorted([*chosen, *settings])
         if other is not None and lex.oc_yields_to.isdisjoint(found):
             # Someone else was chosen and the sentence gives no constraint of the candidate's.
             self.add(OUTSIDE_CONTROL, (index, other.start()), sentence, [])
@@ -513,7 +543,7 @@ class _Reader:
 
     @staticmethod
     def _gap_skills(
-        skills: list[tuple[int, int, str, bool]], segments: _Segments
+        skills: list[tuple[int, int, str, int]], segments: _Segments
     ) -> list[tuple[int, str]]:
         """The skills named as gaps: those in gap segments, and those in requirement segments
         unless the sentence pins the gap on another skill ("we need Figma and user research;

@@ -80,6 +80,7 @@ class Lexicon:
     skills_case_sensitive: re.Pattern[str]
     skill_canonical: dict[str, str]
     skill_context: re.Pattern[str] | None
+    skill_setting: re.Pattern[str] | None
     # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
     # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
     # (before a qualification noun, group ``noun``). See [skill_frames].
@@ -104,6 +105,7 @@ class Lexicon:
     ambiguous_after: frozenset[str]
     ambiguous_before: frozenset[str]
     ambiguous_after_lower: frozenset[str]
+    ambiguous_framed: frozenset[str]
     # [respell]: non-standard spellings read as their standard form (``text.respell``).
     respell: re.Pattern[str] | None
     respell_words: dict[str, str]
@@ -567,6 +569,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         skills_case_sensitive=skills_cs,
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
         skill_context=_compile_low(data.get("skill_context", {}).get("ignore", [])),
+        skill_setting=_compile_low(data.get("skill_context", {}).get("setting", [])),
         skill_frame=_skill_frame(data.get("skill_frames")),
         skill_prefix=qualifiers[0],
         skill_suffix=qualifiers[1],
@@ -587,6 +590,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         ambiguous_after=frozenset(w.lower() for w in frames["after"]),
         ambiguous_before=frozenset(w.lower() for w in frames["before"]),
         ambiguous_after_lower=frozenset(w.lower() for w in frames["after_lower"]),
+        ambiguous_framed=frozenset(w.lower() for w in frames.get("framed", [])),
         respell=_respell(respell_words),
         respell_words=respell_words,
         shout_letters=int(data.get("respell", {}).get("shout_letters", 0)),

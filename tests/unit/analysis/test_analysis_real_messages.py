@@ -84,3 +84,49 @@ def test_a_sponsor_licence_is_about_visas_not_a_skill() -> None:
     text = "As a small firm we do not currently hold a sponsor licence."
     # When analysed / Then it is logistics only: no licence skill, no culture fit
     assert areas_of(text) == {"logistics"}
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        # a title, not the configuration tool
+        ("You weren't calling back the orders when Chef called them.", ()),
+        ("We need real experience with Chef and Ansible.", ("Chef", "Ansible")),
+        # the role and the employer named by a field are no gap
+        ("I've also got a backend role at a healthtech that's more Go-heavy.", ()),
+        ("It will now sit in the procurement team with a heavier focus.", ()),
+        # the setting of a gap counts when the sentence names no other area
+        (
+            "In the SQL section the joins returned incorrect results, and the Power BI task was "
+            "not completed.",
+            ("SQL", "Power BI"),
+        ),
+    ],
+)
+def test_where_a_skill_is_named(text: str, skills: tuple[str, ...]) -> None:
+    assert tuple(sorted(skills_of(text))) == tuple(sorted(skills))
+
+
+def test_years_named_with_a_skill_are_the_skills() -> None:
+    # Given a minimum of years of experience in a named product
+    text = (
+        "The position requires minimum 5 years of relevant hands on experience in Guidewire "
+        "PolicyCenter, which is not there in your profile."
+    )
+    # When analysed / Then it is a skill gap only (LABELS.md: experience with a named skill)
+    assert areas_of(text) == {"technical_skills"}
+    assert skills_of(text) == ("Guidewire PolicyCenter",)
+
+
+def test_a_comparison_naming_a_skill_is_no_experience_gap() -> None:
+    text = (
+        "We offered the position to another candidate whose background more closely matched "
+        "the role, in particular business-level Mandarin."
+    )
+    assert areas_of(text) == {"outside_control", "technical_skills"}
+    assert skills_of(text) == ("Mandarin",)
+
+
+def test_a_requirement_the_candidate_meets_is_praise() -> None:
+    text = "You clearly have the typing speed and the audio-typing experience we need."
+    assert areas_of(text) == set()
