@@ -45,6 +45,29 @@ GAPLIKE = frozenset({GAP, REQUIREMENT, MISMATCH})
 # the employer ("for a backend role at a healthtech": never a gap).
 SUBJECT, SETTING, ROLE = 0, 1, 2
 _SEGMENT_BREAK = re.compile(r"[,;:()\[\]]|\s-{1,2}\s|\s\u2022\s")
+# A short aside in brackets does not cut its phrase: "very good German skills (minimum C1) are
+# necessary" is one requirement, not praise and then a requirement.
+_SHORT_ASIDE = re.compile(r"\((?:[^()\s]+ ?){1,3}\)")
+# A gap segment whose subject is left implied: a pronoun ("and it did not address..."), or none
+# at all after a contrast ("but quite general", "but did not link them..."). Openers and adverbs
+# are skipped; a segment opening with a subject of its own ("but we", "but your answers") is not.
+_IMPLIED_SUBJECT = re.compile(
+    r"\W*(?:(?:and|but|however|though|although|yet|so|while|sadly|unfortunately|also|then|"
+    r"just|still|perhaps|maybe|quite|very|rather|a bit|a little|somewhat|fairly|pretty|"
+    r"slightly|overall|really|simply|generally|often|sometimes|at times)\W+)*"
+    r"(?:it|they|this|these|those|which|did|didn\x27t|does|doesn\x27t|was|wasn\x27t|were|"
+    r"weren\x27t|is|isn\x27t|are|aren\x27t|had|hadn\x27t|has|hasn\x27t|could|couldn\x27t|"
+    r"would|wouldn\x27t|lacked|lacking|missing|not|no|felt|seemed|came|ran|went|too|general|"
+    r"generic|vague|short|thin|light|weak|limited|unclear|brief|long|lengthy|dense|hard|"
+    r"difficult|unfocused|patchy|rushed|incomplete|without|with little|with no)\b"
+)
+# The end of a subject: the first verb of a segment ("Your cover letter | was...", "The personal
+# statement | described...").
+_FIRST_VERB = re.compile(
+    r"(?<![\w\x27])(?:is|was|were|are|be|been|has|had|have|felt|seemed|looked|came|did|does|do|"
+    r"didn\x27t|doesn\x27t|wasn\x27t|weren\x27t|isn\x27t|aren\x27t|could|would|should|will|can|"
+    r"may|might|must|shows?|reads?|lacks?|needs?|contains?|\w+ed)(?![\w\x27])"
+)
 _OWN_STATEMENT = re.compile(r"\s*(?:and|so|as|because|since|then|also|plus|whereas)\b")
 # A segment with a subject and a finite verb of its own is a statement, not a fragment of the
 # list before it: "...deeper Kotlin experience; the team uses Java" must not make Java a gap.
@@ -61,6 +84,7 @@ _NEXT_WORD = re.compile(r"\s*([\w']+)?")
 _PREV_WORD = re.compile(r"([\w.']+)\W*$")
 _LEADING = " \t\"'([*-\u2022>"  # what may precede the first word of a sentence
 TECHNICAL = "technical_skills"
+RESUME = "resume"
 EXPERIENCE = "experience"
 OUTSIDE_CONTROL = "outside_control"
 
@@ -150,8 +174,10 @@ def _segments(
     a GAP whatever it holds: what the other person had is what the candidate lacked.
     """
     cuts: dict[int, bool] = {0: True}  # offset -> starts a new clause
+    asides = {p for m in _SHORT_ASIDE.finditer(low) for p in (m.start(), m.end() - 1)}
     for m in _SEGMENT_BREAK.finditer(low):
-        cuts.setdefault(m.end(), False)
+        if m.start() not in asides:
+            cuts.setdefault(m.end(), False)
     for m in lex.contrast.finditer(low):
         cuts[m.start()] = True
     starts = sorted(cuts)
@@ -518,6 +544,19 @@ class _Reader:
                 bound_segments.add(segments.at(a))
 
         found = self._read_areas(low, consumed if has_gap else None, segments, bound_segments)
+        if has_gap and not chosen:
+            for area, pos in self._implied(consumed, segments).items():
+                found.setdefault(area, pos)
+        if chosen and RESUME in found and lex.resume_shows_skill is not None:
+            # "your portfolio didn't show much experience of SEO": the gap is the skill.
+            shown = lex.resume_shows_skill.search(low)
+            # Not when the skill is the candidate's own ("your CV didn't mention your Kubernetes
+            # work"): then the materials undersold it.
+            if shown is not None and any(
+                shown.start() <= p < shown.end() + 80 and "your " not in low[shown.end() : p]
+                for p, _ in chosen
+            ):
+                del found[RESUME]
         if has_gap and not found and not compared:
             # Nothing else in the sentence: the setting it names is what it is about ("you
             # struggled in the case interview", "below our threshold for the numerical
@@ -592,6 +631,44 @@ class _Reader:
             for area, pos in topic_first.items():
                 first[area] = min(pos, first.get(area, pos))
         return first
+
+    def _implied(self, consumed: str, segments: _Segments) -> dict[str, int]:
+        """Areas a gap takes from the subject it leaves implied: "Your cover letter was well
+        written but quite general, and it did not address the criteria" (resume), "The personal
+        statement described your duties but did not link them to the criteria" (resume). A gap
+        segment with no cue of its own whose subject is a pronoun ("it", "they") or missing (a
+        fragment after "but") takes the topics named before the first verb of the nearest
+        earlier segment that names any."""
+        lex = self.lex
+        pols = segments.polarity
+        ends = [*segments.starts[1:], len(consumed)]
+        out: dict[str, int] = {}
+        for i, pol in enumerate(pols):
+            if pol != GAP or i == 0:
+                continue
+            start, end = segments.starts[i], ends[i]
+            opening = _IMPLIED_SUBJECT.match(consumed, start, end)
+            if opening is None:
+                continue
+            if lex.topic_all.search(consumed, start, end) or lex.strong_all.search(
+                consumed, start, end
+            ):
+                continue
+            for j in range(i - 1, -1, -1):
+                head_end = ends[j]
+                verb = _FIRST_VERB.search(consumed, segments.starts[j], ends[j])
+                if verb is not None:
+                    head_end = verb.start()
+                named = {
+                    lex.area_groups[m.lastgroup or ""].area: m.start()
+                    for m in lex.topic_all.finditer(consumed, segments.starts[j], head_end)
+                    if m.end() <= head_end
+                }
+                if named:
+                    for area, pos in named.items():
+                        out.setdefault(area, pos)
+                    break
+        return out
 
     def _read_settings(self, consumed: str, segments: _Segments) -> dict[str, int]:
         return self._topics(self.lex.setting_all, consumed, segments, set())

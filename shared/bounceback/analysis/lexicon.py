@@ -62,6 +62,8 @@ class Lexicon:
     # A comparison with the person chosen: outside control, and read as a gap for what it names.
     oc_comparison: re.Pattern[str] | None
     oc_quantity: re.Pattern[str] | None
+    # [areas.resume] `shows_skill`: materials said not to show a skill name a skill gap.
+    resume_shows_skill: re.Pattern[str] | None
     areas: tuple[AreaRules, ...]
     # The same cues, every area in one regex (a named group per area): one scan per sentence
     # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
@@ -558,6 +560,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),
         oc_quantity=_compile_low(data["areas"]["outside_control"].get("quantity", [])),
+        resume_shows_skill=_compile_low(data["areas"]["resume"].get("shows_skill", [])),
         areas=tuple(areas.values()),
         strong_all=strong_all,
         topic_all=topic_all,

@@ -130,3 +130,46 @@ def test_a_comparison_naming_a_skill_is_no_experience_gap() -> None:
 def test_a_requirement_the_candidate_meets_is_praise() -> None:
     text = "You clearly have the typing speed and the audio-typing experience we need."
     assert areas_of(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        (
+            "Your cover letter was well written but quite general, and it did not address the "
+            "criteria one by one.",
+            {"resume"},
+        ),
+        (
+            "The personal statement described your current duties but did not link them to the "
+            "essential criteria.",
+            {"resume"},
+        ),
+        # the decision itself, or a gap with a subject of its own, takes nothing from before
+        (
+            "Your enthusiasm really shone through. We have, however, decided not to move forward.",
+            set(),
+        ),
+        (
+            "Good energy, but when asked about your biggest deal you couldn't give the deal size.",
+            set(),
+        ),
+    ],
+)
+def test_a_gap_takes_the_subject_it_leaves_implied(text: str, areas: set[str]) -> None:
+    assert areas_of(text) == areas
+
+
+def test_a_short_aside_does_not_cut_a_requirement() -> None:
+    # Given a requirement with a praise word and a short aside in brackets
+    text = "For this position very good German language skills (minimum C1) are necessary."
+    # When analysed / Then the language is a skill gap
+    assert skills_of(text) == ("German",)
+
+
+def test_materials_that_do_not_show_a_skill_name_a_skill_gap() -> None:
+    text = "Your portfolio didn't show much experience of SEO, which is central to the role."
+    assert areas_of(text) == {"technical_skills"}
+    # but materials that leave out the candidate's own skill undersold it
+    text = "Your CV didn't mention your Kubernetes work at all, and your Go was rusty."
+    assert "resume" in areas_of(text)
