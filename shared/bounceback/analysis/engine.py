@@ -16,6 +16,7 @@ decision can be traced to a line of ``lexicon.toml``. The order of work for each
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -106,11 +107,32 @@ def _names_itself(written: str, canonical: str) -> bool:
     return not (any(c.isdigit() for c in key) and key[0] == canon[0] and key[-1] == canon[-1])
 
 
-def _where(context: tuple[str, str], start: int) -> int:
-    """SUBJECT, SETTING or ROLE for a skill at ``start``, from the sentence blanked by each kind
-    of context span (see ``_Reader.skills_in``)."""
-    role, setting = context
-    return ROLE if role[start] == " " else SETTING if setting[start] == " " else SUBJECT
+class _Context:
+    """Where the skills of one sentence stand (see ``_Reader.skills_in``): the context spans are
+    sought once, on the first skill asked about, so a sentence naming none pays nothing."""
+
+    __slots__ = ("_lex", "_low", "_spans")
+
+    def __init__(self, low: str, lex: Lexicon) -> None:
+        self._low = low
+        self._lex = lex
+        self._spans: list[tuple[int, int, int]] | None = None
+
+    def where(self, start: int) -> int:
+        """SUBJECT, SETTING or ROLE for a skill at ``start``."""
+        if self._spans is None:
+            lex = self._lex
+            pattern = lex.skill_context
+            self._spans = [
+                (
+                    m.start(),
+                    m.end(),
+                    ROLE if lex.skill_context_kinds[m.lastgroup or ""] == "r" else SETTING,
+                )
+                for m in (pattern.finditer(self._low) if pattern is not None else ())
+            ]
+        kinds = {kind for a, b, kind in self._spans if a <= start < b}
+        return ROLE if ROLE in kinds else SETTING if SETTING in kinds else SUBJECT
 
 
 def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
@@ -299,7 +321,7 @@ class _Reader:
         system design round") or ROLE ("for an iOS role", "the procurement team")."""
         lex = self.lex
         found: list[tuple[int, int, str, int]] = []
-        context = (_blank(low, lex.skill_context), _blank(low, lex.skill_setting))
+        context = _Context(low, lex)
         for m in lex.skills.finditer(low):
             name = lex.skill_canonical.get(skill_key(m.group(0)))
             if name and _names_itself(original[m.start() : m.end()], name):
@@ -324,12 +346,12 @@ class _Reader:
                 if len(inside) > 1 or any(f[0] <= start and f[1] >= end for f in inside):
                     continue
                 found = [f for f in found if f not in inside]
-                found.append((start, end, name, _where(context, start)))
+                found.append((start, end, name, context.where(start)))
         if lex.skill_lower_frame is not None:
             for start, end, name in self._lower_framed(low, original):
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
-                    found.append((start, end, name, _where(context, start)))
+                    found.append((start, end, name, context.where(start)))
         found.sort()
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
@@ -348,7 +370,7 @@ class _Reader:
         start: int,
         end: int,
         name: str,
-        context: tuple[str, str],
+        context: _Context,
     ) -> tuple[int, int, str, int]:
         """A known skill with the qualifier written next to it that is part of its name ("TIG
         welding", "HACCP Level 3", "C1 licence"; see [skill_qualifiers]). A qualified name is
@@ -372,7 +394,7 @@ class _Reader:
             if m is not None and low[end : m.end()] == original[end : m.end()].lower():
                 name = written + original[end : m.end()]
                 end = m.end()
-        return start, end, name, _where(context, start)
+        return start, end, name, context.where(start)
 
     def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
@@ -496,13 +518,12 @@ class _Reader:
         low = _blank(lower_same_length(original), lex.ignore)
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
-        oc = lex.outside_control
         consumed = low
-        if oc.strong is not None:
-            first = oc.strong.search(low)
+        if lex.oc_strong is not None:
+            first = lex.oc_strong.search(low)
             if first is not None:
                 self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
-                consumed = _blank_overlapping(low, oc.strong, first)
+                consumed = _blank_overlapping(low, lex.oc_strong, first)
         other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
         if other is not None and lex.oc_chosen is not None:
             consumed = _blank_overlapping(consumed, lex.oc_chosen, other)
@@ -705,17 +726,20 @@ class _Reader:
         return topic_first
 
 
-def _boilerplate(
-    text: str, sentence: Sentence, unread: list[tuple[int, int]], lex: Lexicon
-) -> bool:
-    """Whether a sentence is never read: in a header line or after the sign-off, or a
-    boilerplate sentence (an equal-opportunity notice, a no-reply line, a footer...)."""
-    if any(start <= sentence.start < end for start, end in unread):
-        return True
+def _boilerplate_sentences(
+    text: str, sentences: list[Sentence], lex: Lexicon
+) -> list[tuple[int, int]]:
+    """The spans of the sentences that are boilerplate (an equal-opportunity notice, a no-reply
+    line, a footer...): one scan of the whole text, each match marking its sentence."""
     if lex.boilerplate is None:
-        return False
-    low = lower_same_length(text[sentence.start : sentence.end])
-    return lex.boilerplate.search(low) is not None
+        return []
+    starts = [s.start for s in sentences]
+    spans: list[tuple[int, int]] = []
+    for m in lex.boilerplate.finditer(lower_same_length(text)):
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < sentences[i].end:
+            spans.append((sentences[i].start, sentences[i].end))
+    return spans
 
 
 def _label_like(text: str, lex: Lexicon) -> bool:
@@ -738,9 +762,10 @@ def analyse(text: str) -> tuple[AreaFinding, ...]:
     # A short ATS label ("Salary expectations") has no gap words: its topics are the reason.
     label = len(sentences) == 1 and _label_like(text, lex)
     unread = unread_spans(text, lex) if "\n" in text or "\r" in text else []
+    unread += _boilerplate_sentences(text, sentences, lex)
     heading_polarity = NEUTRAL
     for index, sentence in enumerate(sentences):
-        if _boilerplate(text, sentence, unread, lex):
+        if any(start <= sentence.start < end for start, end in unread):
             continue
         default = GAP if label else (heading_polarity if sentence.bullet else NEUTRAL)
         polarity = reader.read(index, sentence, default)

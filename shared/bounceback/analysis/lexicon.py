@@ -23,14 +23,13 @@ _AFTER = r"(?!\w)"
 
 @dataclass(frozen=True, slots=True)
 class AreaRules:
-    """The cues of one improvement area."""
+    """What an area reads on its own: its strong, topic and setting cues are read through the
+    combined regexes of every area (``Lexicon.strong_all`` and friends), so only the spans it
+    ignores and the topics a named skill binds are compiled per area."""
 
     area: str
-    strong: re.Pattern[str] | None
-    topic: re.Pattern[str] | None
     ignore: re.Pattern[str] | None
     skill_bound: re.Pattern[str] | None
-    setting: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +46,12 @@ class Lexicon:
     contrast: re.Pattern[str]
     praise_override: re.Pattern[str]
     reassurance: re.Pattern[str] | None
-    strong_gap: re.Pattern[str]
-    weak_gap: re.Pattern[str]
-    praise: re.Pattern[str]
-    negated_praise: re.Pattern[str]
     negation_before: re.Pattern[str]
     ignore: re.Pattern[str]
     label_max_words: int
-    outside_control: AreaRules
+    # [areas.outside_control] `strong`: reasons outside the candidate's control, blanked from the
+    # other areas once found.
+    oc_strong: re.Pattern[str] | None
     # Outside control by another person being chosen, and the areas it gives way to in its
     # sentence (see `chosen` in [areas.outside_control]).
     oc_chosen: re.Pattern[str] | None
@@ -64,7 +61,6 @@ class Lexicon:
     oc_quantity: re.Pattern[str] | None
     # [areas.resume] `shows_skill`: materials said not to show a skill name a skill gap.
     resume_shows_skill: re.Pattern[str] | None
-    areas: tuple[AreaRules, ...]
     # The same cues, every area in one regex (a named group per area): one scan per sentence
     # instead of one per area. ``area_groups`` maps a group name back to its area's rules.
     strong_all: re.Pattern[str]
@@ -81,8 +77,10 @@ class Lexicon:
     # skill is decided from its spelling and the words around it (``ambiguous_*``).
     skills_case_sensitive: re.Pattern[str]
     skill_canonical: dict[str, str]
+    # [skill_context]: spans naming the role or employer (group kind "r") or the setting of a gap
+    # ("s"), in one regex; ``skill_context_kinds`` maps each named group to its kind.
     skill_context: re.Pattern[str] | None
-    skill_setting: re.Pattern[str] | None
+    skill_context_kinds: dict[str, str]
     # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
     # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
     # (before a qualification noun, group ``noun``). See [skill_frames].
@@ -342,6 +340,16 @@ def _compile_low(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile(_dispatched({"c": patterns})[0])
 
 
+def _kinds(groups: dict[str, list[str]]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Several cue groups in one letter-dispatched regex for lower-cased text, with the map from
+    each named group back to its cue group (see ``_dispatched``)."""
+    groups = {k: v for k, v in groups.items() if v}
+    if not groups:
+        return None, {}
+    body, names = _dispatched(groups, prefix="k")
+    return re.compile(body), names
+
+
 def _required(patterns: list[str]) -> re.Pattern[str]:
     compiled = _compile_low(patterns)
     if compiled is None:
@@ -475,11 +483,8 @@ def _respell(words: dict[str, str]) -> re.Pattern[str] | None:
 def _area(name: str, table: dict[str, Any]) -> AreaRules:
     return AreaRules(
         area=name,
-        strong=_compile_low(table.get("strong", [])),
-        topic=_compile_low(table.get("topic", [])),
         ignore=_compile_low(table.get("ignore", [])),
         skill_bound=_compile_low(table.get("skill_bound", [])),
-        setting=_compile_low(table.get("setting", [])),
     )
 
 
@@ -488,8 +493,8 @@ def build(data: dict[str, Any]) -> Lexicon:
     polarity = data["polarity"]
     praise_words = _alternation(polarity["praise"])
     negation = "|".join(polarity["negation"])
-    areas = {name: _area(name, table) for name, table in data["areas"].items()}
     others = {name: table for name, table in data["areas"].items() if name != "outside_control"}
+    areas = {name: _area(name, table) for name, table in others.items()}
     group_names = {f"a{i}": name for i, name in enumerate(others)}
     skills, canonical = _skills(data["skills"], re.IGNORECASE)
     skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
@@ -531,6 +536,12 @@ def build(data: dict[str, Any]) -> Lexicon:
     )
     respell_words = {k.lower(): v for k, v in data.get("respell", {}).get("words", {}).items()}
     boilerplate: dict[str, Any] = data.get("boilerplate", {})
+    context = _kinds(
+        {
+            "r": data.get("skill_context", {}).get("ignore", []),
+            "s": data.get("skill_context", {}).get("setting", []),
+        }
+    )
     return Lexicon(
         abbreviations=frozenset(a.lower() for a in data["sentences"]["abbreviations"]),
         bullets="".join(data["sentences"]["bullets"]),
@@ -544,24 +555,15 @@ def build(data: dict[str, Any]) -> Lexicon:
         contrast=_required(data["clauses"]["contrast"]),
         praise_override=_required(polarity["praise_override"]),
         reassurance=_compile_low(polarity.get("reassurance", [])),
-        strong_gap=_required(polarity["strong_gap"]),
-        weak_gap=_required(polarity["weak_gap"]),
-        praise=re.compile(praise_words, re.IGNORECASE),
-        # A praise word with a negation up to three words before it: "not very clear",
-        # "wasn't as strong as", "less confident".
-        negated_praise=re.compile(
-            rf"(?<!\w)(?:{negation})\s+(?:[\w\-]+\s+){{0,3}}?(?:{praise_words})", re.IGNORECASE
-        ),
         negation_before=re.compile(rf"(?<!\w)(?:{negation})(?:\s+[\w\-]+){{0,3}}\s*$", re.I),
         ignore=_required(polarity["ignore"]),
         label_max_words=int(data["label"]["label_max_words"]),
-        outside_control=areas.pop("outside_control"),
+        oc_strong=_compile_low(data["areas"]["outside_control"].get("strong", [])),
         oc_chosen=_compile_low(data["areas"]["outside_control"].get("chosen", [])),
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),
         oc_quantity=_compile_low(data["areas"]["outside_control"].get("quantity", [])),
         resume_shows_skill=_compile_low(data["areas"]["resume"].get("shows_skill", [])),
-        areas=tuple(areas.values()),
         strong_all=strong_all,
         topic_all=topic_all,
         setting_all=setting_all,
@@ -571,8 +573,8 @@ def build(data: dict[str, Any]) -> Lexicon:
         skills=skills,
         skills_case_sensitive=skills_cs,
         skill_canonical={**canonical, **{f"cs:{k}": v for k, v in canonical_cs.items()}},
-        skill_context=_compile_low(data.get("skill_context", {}).get("ignore", [])),
-        skill_setting=_compile_low(data.get("skill_context", {}).get("setting", [])),
+        skill_context=context[0],
+        skill_context_kinds=context[1],
         skill_frame=_skill_frame(data.get("skill_frames")),
         skill_prefix=qualifiers[0],
         skill_suffix=qualifiers[1],

@@ -44,6 +44,7 @@ _LOWER_WORD = re.compile(r"[a-z]{4}")
 # What may trail a sign-off line: punctuation, kisses ("x", "xx"), emoji and symbols.
 _SIGN_OFF_TRAIL = re.compile(r"(?:[\s,.!:;~\-]|\bx+\b|[^\w\s])+$")
 _POSTSCRIPT = re.compile(r"\s*p\.?\s?s\b", re.IGNORECASE)
+_SIGN_OFF_MAX = 48  # a longer line is a sentence, not a sign-off
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\u0085")
 # End of a sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _SENTENCE_END = re.compile(r"[.!?\u2026\u3002]+[\"')\]]*(?=\s)")
@@ -89,8 +90,8 @@ def respell(text: str, lex: Lexicon) -> str:
 
 
 def _is_sign_off(line: str, lex: Lexicon) -> bool:
-    words = _SIGN_OFF_TRAIL.sub("", line.strip().lower())
-    if not words or len(words) > 40:
+    words = _SIGN_OFF_TRAIL.sub("", line.lower())
+    if not words:
         return False
     return any(" ".join(part.split()) in lex.sign_off for part in words.split("/"))
 
@@ -98,23 +99,25 @@ def _is_sign_off(line: str, lex: Lexicon) -> bool:
 def unread_spans(text: str, lex: Lexicon) -> list[tuple[int, int]]:
     """Spans of ``text`` that are never the reason: email header lines ("Subject: ..."), and
     everything after a line that is only a sign-off ("Kind regards,"): the signature, footers and
-    disclaimers. A line opening with "P.S." after the sign-off is still read."""
+    disclaimers, up to a line opening with "P.S." (read, with what follows it)."""
     spans: list[tuple[int, int]] = []
     pos = 0
     seen_body = False
-    signed_off = False
     for m in [*_LINE_BREAK.finditer(text), None]:
         end = m.start() if m else len(text)
         line = text[pos:end]
-        if line.strip():
-            if signed_off:
-                if not _POSTSCRIPT.match(line):
-                    spans.append((pos, end))
-            elif lex.header.match(line):
+        stripped = line.strip()
+        if stripped:
+            if ":" in stripped[:12] and lex.header.match(line):
                 spans.append((pos, end))
-            elif seen_body and _is_sign_off(line, lex):
-                signed_off = True
-                spans.append((pos, end))
+            elif seen_body and len(stripped) <= _SIGN_OFF_MAX and _is_sign_off(stripped, lex):
+                # The rest is signature and footers, up to a P.S. if there is one.
+                for later in _LINE_BREAK.finditer(text, end):
+                    if _POSTSCRIPT.match(text, later.end()):
+                        spans.append((pos, later.start()))
+                        return spans
+                spans.append((pos, len(text)))
+                return spans
             else:
                 seen_body = True
         pos = m.end() if m else len(text)
