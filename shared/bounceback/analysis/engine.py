@@ -587,7 +587,7 @@ class _Reader:
                 (p, s) for p, _, s, at in skills if at == SETTING and pols[segments.at(p)] in named
             ]
             if not chosen:
-                found = self._read_settings(consumed, segments)
+                found = self._read_settings(low, consumed, segments)
             chosen = sorted([*chosen, *settings])
         if other is not None and lex.oc_yields_to.isdisjoint(found):
             # Someone else was chosen and the sentence gives no constraint of the candidate's.
@@ -648,7 +648,7 @@ class _Reader:
             if not _negated(low, segments.starts[seg], m.start(), lex):
                 first[rules.area] = m.start()
         if consumed is not None:
-            topic_first = self._topics(lex.topic_all, consumed, segments, skill_segments)
+            topic_first = self._topics(lex.topic_all, low, consumed, segments, skill_segments)
             for area, pos in topic_first.items():
                 first[area] = min(pos, first.get(area, pos))
         return first
@@ -691,16 +691,20 @@ class _Reader:
                     break
         return out
 
-    def _read_settings(self, consumed: str, segments: _Segments) -> dict[str, int]:
-        return self._topics(self.lex.setting_all, consumed, segments, set())
+    def _read_settings(self, low: str, consumed: str, segments: _Segments) -> dict[str, int]:
+        return self._topics(self.lex.setting_all, low, consumed, segments, set())
 
     def _topics(
         self,
         pattern: re.Pattern[str],
+        low: str,
         consumed: str,
         segments: _Segments,
         skill_segments: set[int],
     ) -> dict[str, int]:
+        """The first topic of each area in a gap segment of ``consumed``. An area's ignored
+        phrases are sought in ``low``, where nothing is blanked yet, so a phrase may run across an
+        outside-control or chosen span ("went with someone who had already run a team")."""
         lex = self.lex
         ignored: dict[str, str] = {}
         topic_first: dict[str, int] = {}
@@ -719,8 +723,8 @@ class _Reader:
                 # Phrases that mention the topic without being about it, for this area only
                 # ("sharing your experience"): the match must survive their blanking.
                 if rules.area not in ignored:
-                    ignored[rules.area] = _blank(consumed, rules.ignore)
-                if ignored[rules.area][m.start() : m.end()] != m.group(0):
+                    ignored[rules.area] = _blank(low, rules.ignore)
+                if ignored[rules.area][m.start() : m.end()] != low[m.start() : m.end()]:
                     continue
             topic_first[rules.area] = m.start()
         return topic_first
