@@ -167,6 +167,8 @@ class _Segments:
 
     starts: list[int]
     polarity: list[int]
+    # Each segment's own polarity, before neutral segments take their neighbours'.
+    own: list[int] = field(default_factory=list)
 
     def at(self, pos: int) -> int:
         # The segment holding offset ``pos``: the last start at or before it.
@@ -277,6 +279,7 @@ def _segments(
                     break
         settled[i] = found if found != NEUTRAL else default
     segments.polarity.extend(settled)
+    segments.own.extend(own)
     return segments
 
 
@@ -301,6 +304,8 @@ class _Reader:
         self.text = text
         self.lex = lex
         self.hits: dict[str, _Hit] = {}
+        # Each area's ignored phrases blanked from the sentence being read (see ``_ignored``).
+        self._ignored_text: dict[str, str] = {}
 
     def add(self, area: str, order: tuple[int, int], sentence: Sentence, skills: list[str]) -> None:
         hit = self.hits.get(area)
@@ -516,6 +521,7 @@ class _Reader:
         # Read in standard spelling; the evidence is quoted from the sentence as written.
         original = respell(plain(self.text[sentence.start : sentence.end]), lex)
         low = _blank(lower_same_length(original), lex.ignore)
+        self._ignored_text = {}
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
         consumed = low
@@ -566,7 +572,7 @@ class _Reader:
 
         found = self._read_areas(low, consumed if has_gap else None, segments, bound_segments)
         if has_gap and not chosen:
-            for area, pos in self._implied(consumed, segments).items():
+            for area, pos in self._implied(low, consumed, segments).items():
                 found.setdefault(area, pos)
         if chosen and RESUME in found and lex.resume_shows_skill is not None:
             # "your portfolio didn't show much experience of SEO": the gap is the skill.
@@ -643,7 +649,7 @@ class _Reader:
             seg = segments.at(m.start())
             # Strong cues are gaps by themselves, but not when praised ("great culture fit") or
             # negated just before ("never seemed nervous").
-            if segments.polarity[seg] == PRAISE:
+            if segments.polarity[seg] == PRAISE or self._ignored(low, m):
                 continue
             if not _negated(low, segments.starts[seg], m.start(), lex):
                 first[rules.area] = m.start()
@@ -653,18 +659,17 @@ class _Reader:
                 first[area] = min(pos, first.get(area, pos))
         return first
 
-    def _implied(self, consumed: str, segments: _Segments) -> dict[str, int]:
+    def _implied(self, low: str, consumed: str, segments: _Segments) -> dict[str, int]:
         """Areas a gap takes from the subject it leaves implied: "Your cover letter was well
         written but quite general, and it did not address the criteria" (resume), "The personal
         statement described your duties but did not link them to the criteria" (resume). A gap
         segment with no cue of its own whose subject is a pronoun ("it", "they") or missing (a
         fragment after "but") takes the topics named before the first verb of the nearest
-        earlier segment that names any."""
+        earlier segment that names any (an area's ignored phrases apply, as for any topic)."""
         lex = self.lex
-        pols = segments.polarity
         ends = [*segments.starts[1:], len(consumed)]
         out: dict[str, int] = {}
-        for i, pol in enumerate(pols):
+        for i, pol in enumerate(segments.own):
             if pol != GAP or i == 0:
                 continue
             start, end = segments.starts[i], ends[i]
@@ -683,13 +688,24 @@ class _Reader:
                 named = {
                     lex.area_groups[m.lastgroup or ""].area: m.start()
                     for m in lex.topic_all.finditer(consumed, segments.starts[j], head_end)
-                    if m.end() <= head_end
+                    if m.end() <= head_end and not self._ignored(low, m)
                 }
                 if named:
                     for area, pos in named.items():
                         out.setdefault(area, pos)
                     break
         return out
+
+    def _ignored(self, low: str, m: re.Match[str]) -> bool:
+        """Whether a cue of an area lies in a phrase that area ignores ("sharing your
+        experience"), sought in ``low``, where nothing is blanked yet."""
+        rules = self.lex.area_groups[m.lastgroup or ""]
+        if rules.ignore is None:
+            return False
+        cache = self._ignored_text
+        if cache.get(rules.area) is None:
+            cache[rules.area] = _blank(low, rules.ignore)
+        return cache[rules.area][m.start() : m.end()] != low[m.start() : m.end()]
 
     def _read_settings(self, low: str, consumed: str, segments: _Segments) -> dict[str, int]:
         return self._topics(self.lex.setting_all, low, consumed, segments, set())
@@ -706,7 +722,6 @@ class _Reader:
         phrases are sought in ``low``, where nothing is blanked yet, so a phrase may run across an
         outside-control or chosen span ("went with someone who had already run a team")."""
         lex = self.lex
-        ignored: dict[str, str] = {}
         topic_first: dict[str, int] = {}
         for m in pattern.finditer(consumed):
             rules = lex.area_groups[m.lastgroup or ""]
@@ -719,13 +734,9 @@ class _Reader:
             bound = rules.skill_bound
             if seg in skill_segments and bound is not None and bound.fullmatch(m.group(0)):
                 continue
-            if rules.ignore is not None:
-                # Phrases that mention the topic without being about it, for this area only
-                # ("sharing your experience"): the match must survive their blanking.
-                if rules.area not in ignored:
-                    ignored[rules.area] = _blank(low, rules.ignore)
-                if ignored[rules.area][m.start() : m.end()] != low[m.start() : m.end()]:
-                    continue
+            # Phrases that mention the topic without being about it, for this area only.
+            if self._ignored(low, m):
+                continue
             topic_first[rules.area] = m.start()
         return topic_first
 
