@@ -90,6 +90,9 @@ EXPERIENCE = "experience"
 OUTSIDE_CONTROL = "outside_control"
 
 
+_NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
+
+
 def _names_itself(written: str, canonical: str) -> bool:
     """Whether a skill written as a name ("DaVinci Resolve", "DCF", "Driver CPC") is reported as
     written rather than as the broader canonical skill its alias maps to ("video editing",
@@ -99,6 +102,8 @@ def _names_itself(written: str, canonical: str) -> bool:
     key, canon = skill_key(written), skill_key(canonical)
     if key == canon or not any(c.isupper() for c in written):
         return False
+    if key.startswith(canon) and key[len(canon) :] in _NAME_QUALIFIERS:
+        return True  # the name with its registration or licence: "Gas Safe registration"
     if key[:3] == canon[:3] or canon.startswith(key) or key.startswith(canon):
         return False
     initials = "".join(w[0] for w in re.split(r"[\s\-/]+", canonical.lower()) if w)
@@ -221,11 +226,15 @@ def _segments(
         # "no concerns about your notice period": reassurance is praise for its segment.
         for m in lex.reassurance.finditer(low):
             kinds[segments.at(m.start())].add("p")
+    # A description of the role counts as a requirement only where no segment has a gap cue.
+    described = REQUIREMENT if not any(k & {"g", "n"} for k in kinds) else NEUTRAL
     own = [
         GAP
         if k & {"g", "n"}
         else REQUIREMENT
         if "r" in k
+        else described
+        if "d" in k and not k & {"p", "m"}
         else PRAISE
         if "p" in k
         else MISMATCH
@@ -408,28 +417,38 @@ class _Reader:
         out: list[tuple[int, int, str]] = []
         assert lex.skill_frame is not None
         for m in lex.skill_frame.finditer(original):
-            group = "x" if m.group("x") else "y" if m.group("y") else "z"
-            words = m.group(group).split()
-            start = m.start(group)
-            while words and words[0].lower() in lex.skill_frame_leading:
-                start = original.index(words[1], start + len(words[0])) if len(words) > 1 else start
-                words.pop(0)
-            while words and words[-1].lower() in lex.skill_frame_after:
-                words.pop()  # "Scrum Master Certification" names "Scrum Master"
-            stop = lex.skill_frame_stop
-            if not words or words[0].lower() in stop or words[-1].lower() in stop:
-                continue
-            end = start + len(" ".join(words))
-            if original[start:end] != " ".join(words):
-                end = m.end(group)  # the name was written across odd spacing: keep its span
-            noun = (m.group("noun") or "").lower() if group == "z" else ""
-            if noun in lex.skill_frame_keep:
-                words.append(m.group("noun"))
-                end = m.end("noun")
-            if low[start:end] != original[start:end].lower():
-                continue  # blanked: part of an ignored or outside-control span
-            out.append((start, end, " ".join(words)))
+            group = next(g for g in ("x", "y", "s", "c", "z") if m.group(g))
+            out.extend(self._frame_name(low, original, m, group))
+            if group == "x" and m.group("x2"):
+                out.extend(self._frame_name(low, original, m, "x2"))
         return out
+
+    def _frame_name(
+        self, low: str, original: str, m: re.Match[str], group: str
+    ) -> list[tuple[int, int, str]]:
+        """The skill name a frame match holds in ``group``, trimmed of leading determiners and
+        trailing qualification nouns; none when a stop word begins or ends it."""
+        lex = self.lex
+        words = m.group(group).split()
+        start = m.start(group)
+        while words and words[0].lower() in lex.skill_frame_leading:
+            start = original.index(words[1], start + len(words[0])) if len(words) > 1 else start
+            words.pop(0)
+        while words and words[-1].lower() in lex.skill_frame_after:
+            words.pop()  # "Scrum Master Certification" names "Scrum Master"
+        stop = lex.skill_frame_stop
+        if not words or words[0].lower() in stop or words[-1].lower() in stop:
+            return []
+        end = start + len(" ".join(words))
+        if original[start:end] != " ".join(words):
+            end = m.end(group)  # the name was written across odd spacing: keep its span
+        noun = (m.group("noun") or "").lower() if group == "z" else ""
+        if noun in lex.skill_frame_keep:
+            words.append(m.group("noun"))
+            end = m.end("noun")
+        if low[start:end] != original[start:end].lower():
+            return []  # blanked: part of an ignored or outside-control span
+        return [(start, end, " ".join(words))]
 
     def _lower_framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
         """Skill names written in lower case in a gap frame ("knowledge of lithography and etch",

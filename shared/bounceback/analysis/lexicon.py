@@ -69,8 +69,9 @@ class Lexicon:
     area_groups: dict[str, AreaRules]
     polarity_groups: dict[str, str]
     # All polarity cues in one regex; ``polarity_groups`` maps each named group to its kind: g
-    # (strong gap), n (negated praise), r (requirement), m (mismatch), p (praise or a requirement
-    # met) and w (weak gap), tried in that order at each word start (see ``_dispatched``).
+    # (strong gap), n (negated praise), r (requirement), d (a description of the role), m
+    # (mismatch), p (praise or a requirement met) and w (weak gap), tried in that order at each
+    # word start (see ``_dispatched``).
     polarity_all: re.Pattern[str]
     skills: re.Pattern[str]
     # Ambiguous skill words ("Go", "Swift", "R"), matched in any case; whether a match names the
@@ -432,13 +433,20 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     before = _alternation(table["before"])
     before_code = _alternation(table["before_code"])
     after = "|".join(table["after"])
-    # One word-start check for all three forms, so other positions cost a single test.
+    code_after = "|".join(table.get("code_after", [])) or "(?!)"
+    names = "|".join(table.get("names", [])) or "(?!)"
+    # A second name joined to the first: "experience with MODFLOW and FEFLOW".
+    second = rf"(?:(?:,|,?[ \t]+(?:and|or))[ \t]+(?:(?i:with|in|of|on)[ \t]+)?(?P<x2>{name}))?"
+    # One word-start check for every form, so other positions cost a single test.
     return re.compile(
         rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
+        rf"{second}"
         rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
         rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
         rf"(?![\w&+#-])"
-        rf"|(?P<z>{name})[ \t]+(?P<noun>(?i:{after}))(?![\w-]))"
+        rf"|(?P<s>{names})(?![\w&+#-])"
+        rf"|(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+(?i:{code_after})(?![\w-])"
+        rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
     )
 
 
@@ -529,6 +537,7 @@ def build(data: dict[str, Any]) -> Lexicon:
                 for neg in polarity["negation"]
             ],
             "r": polarity["requirement"],
+            "d": polarity.get("description", []),
             "m": polarity["mismatch"],
             "p": [*polarity["praise"], *polarity["requirement_met"]],
             "w": polarity["weak_gap"],

@@ -173,3 +173,50 @@ def test_materials_that_do_not_show_a_skill_name_a_skill_gap() -> None:
     # but materials that leave out the candidate's own skill undersold it
     text = "Your CV didn't mention your Kubernetes work at all, and your Go was rusty."
     assert "resume" in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        ("I have no experience to work in a GMP environment.", ("GMP",)),
+        (
+            "Your experience with MODFLOW and FEFLOW is limited to coursework.",
+            ("MODFLOW", "FEFLOW"),
+        ),
+        ("They also wanted ISO 26262 experience, which you don't have yet.", ("ISO 26262",)),
+        (
+            "We can't send anyone out without Gas Safe registration, and your ACS has expired.",
+            ("Gas Safe registration", "ACS"),
+        ),
+    ],
+)
+def test_skill_names_read_from_their_frame(text: str, skills: tuple[str, ...]) -> None:
+    assert sorted(skills_of(text)) == sorted(skills)
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        # a description of the role is the setting of a gap named elsewhere in the sentence
+        (
+            "This role is about leading a team of forty, and the presentation was delivered in a "
+            "flat way, with little eye contact.",
+            {"confidence"},
+        ),
+        # and the gap itself when the sentence names no other
+        ("The role is four days a week in our Leeds office.", {"logistics"}),
+        ("Where the team hesitated was around values.", {"culture_fit"}),
+        (
+            "You mentioned you found the last reorganisation at your current company frustrating.",
+            set(),
+        ),
+        ("She said they will keep my CV for the next intake.", set()),
+        (
+            "Your cover letter was addressed to a different agency and two portfolio links "
+            "returned a 404.",
+            {"resume"},
+        ),
+    ],
+)
+def test_more_real_message_families(text: str, areas: set[str]) -> None:
+    assert areas_of(text) == areas
