@@ -20,7 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bounceback.analysis.lexicon import Lexicon, lexicon, skill_key
+from bounceback.analysis.lexicon import LOWER_TAIL, Lexicon, lexicon, skill_key
 from bounceback.analysis.text import (
     Sentence,
     evidence,
@@ -459,11 +459,16 @@ class _Reader:
         lex = self.lex
         assert lex.skill_lower_frame is not None
         out: list[tuple[int, int, str]] = []
-        for m in lex.skill_lower_frame.finditer(original):
-            group = "w" if m.group("w") else "v"
+        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(original)]
+        if lex.skill_lower_after is not None:
+            for a in lex.skill_lower_after.finditer(original):
+                tail = LOWER_TAIL.search(original, max(0, a.start() - 120), a.start())
+                if tail is not None:
+                    frames.append(("v", tail.start(), tail.end()))
+        for group, g_start, g_end in frames:
             chunks: list[list[tuple[int, int]]] = [[]]
             stops: list[str] = []  # the stop words between chunks
-            for w in _WORD.finditer(original, m.start(group), m.end(group)):
+            for w in _WORD.finditer(original, g_start, g_end):
                 word = w.group(0).lower()
                 if word in lex.skill_lower_stop:
                     stops.append(word)
@@ -490,7 +495,7 @@ class _Reader:
                 if len(words) > 1 and words[0].endswith("ing") and words[-1].endswith("s"):
                     continue  # a gerund and its object: "managing stakeholders"
                 start, end = spans[0][0], spans[-1][1]
-                if group == "v" and start == m.start("v"):
+                if group == "v" and start == g_start:
                     prev = _PREV_WORD.search(original, 0, start)
                     if prev and prev.group(1).lower() not in lex.skill_lower_stop:
                         continue  # the name runs on before the window: only its tail is seen

@@ -95,6 +95,7 @@ class Lexicon:
     # holds the words after a frame, group ``v`` the words before one. ``skill_lower_stop`` ends a
     # name, ``skill_lower_generic`` never is one, ``skill_lower_trailing`` is dropped from its end.
     skill_lower_frame: re.Pattern[str] | None
+    skill_lower_after: re.Pattern[str] | None
     skill_lower_stop: frozenset[str]
     skill_lower_generic: frozenset[str]
     skill_lower_trailing: frozenset[str]
@@ -445,23 +446,32 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
         rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
         rf"(?![\w&+#-])"
         rf"|(?P<s>{names})(?![\w&+#-])"
-        rf"|(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+(?i:{code_after})(?![\w-])"
+        rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+(?i:{code_after})(?![\w-])"
         rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
     )
 
 
 def _skill_lower_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
-    """The regex of [skill_lower_frames]: up to four words after a frame (group ``w``) or up to
-    three words before one (group ``v``), any case; the engine trims them to a name."""
+    """The regex of the frames before a name in [skill_lower_frames]: up to six words after a
+    frame (group ``w``), any case; the engine trims them to a name."""
     if not table:
         return None
     word = r"[\w][\w+#&/-]*"
     before = _alternation(table["before"])
-    after = _alternation(table["after"])
-    return re.compile(
-        rf"(?<![\w-])(?i:{before})\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})"
-        rf"|(?<![\w,.-])(?P<v>{word}(?:[ \t]+{word}){{0,2}})[ \t]+(?i:{after})(?![\w-])"
-    )
+    return re.compile(rf"(?<![\w-])(?i:{before})\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})")
+
+
+def _skill_lower_after(table: dict[str, Any] | None) -> re.Pattern[str] | None:
+    """The frames of [skill_lower_frames] that follow a name ("... was a clear gap"); the engine
+    reads up to three words before each (``LOWER_TAIL``). Sought apart from the frames before a
+    name, so a sentence is not tried for a three-word name at every word."""
+    if not table or not table.get("after"):
+        return None
+    return re.compile(rf"[ \t]+(?i:{_alternation(table['after'])})(?![\w-])")
+
+
+# Up to three words that end where a frame after a name begins (searched with ``endpos``).
+LOWER_TAIL = re.compile(r"(?<![\w,.-])[\w][\w+#&/-]*(?:[ \t]+[\w][\w+#&/-]*){0,2}$")
 
 
 def _skill_qualifiers(
@@ -598,6 +608,7 @@ def build(data: dict[str, Any]) -> Lexicon:
             w.lower() for w in data.get("skill_frames", {}).get("drop_leading", [])
         ),
         skill_lower_frame=_skill_lower_frame(lower),
+        skill_lower_after=_skill_lower_after(lower),
         skill_lower_stop=frozenset(w.lower() for w in lower.get("stop", [])),
         skill_lower_generic=frozenset(w.lower() for w in lower.get("generic", [])),
         skill_lower_trailing=frozenset(w.lower() for w in lower.get("trailing", [])),
