@@ -583,7 +583,8 @@ class _Reader:
                 consumed = consumed[:start] + " " * (end - start) + consumed[end:]
 
         chosen = self._gap_skills(skills, segments)
-        bound_segments = {segments.at(p) for p, _, _, _ in skills}
+        # A skill named as the role ("experience as Scrum Master") binds no experience topic.
+        bound_segments = {segments.at(p) for p, _, _, at in skills if at != ROLE}
         if chosen:
             # "...paid social; your experience is mostly organic": the mismatch describes the
             # skill gap, it is not a second, career-length one.

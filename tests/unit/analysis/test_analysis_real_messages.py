@@ -220,3 +220,25 @@ def test_skill_names_read_from_their_frame(text: str, skills: tuple[str, ...]) -
 )
 def test_more_real_message_families(text: str, areas: set[str]) -> None:
     assert areas_of(text) == areas
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        (
+            "I have only 1 year practical experience as Scrum Master and they need someone with "
+            "min. 3 years.",
+            {"experience"},
+        ),
+        (
+            "My answers were chaotic, I jumped between topics and didn't finish my thoughts.",
+            {"communication"},
+        ),
+        (
+            "When they asked why this studio specifically, I said I just want to get into games.",
+            {"culture_fit"},
+        ),
+    ],
+)
+def test_roles_chaos_and_motivation_questions(text: str, areas: set[str]) -> None:
+    assert areas_of(text) == areas
