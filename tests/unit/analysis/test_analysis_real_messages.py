@@ -242,3 +242,27 @@ def test_more_real_message_families(text: str, areas: set[str]) -> None:
 )
 def test_roles_chaos_and_motivation_questions(text: str, areas: set[str]) -> None:
     assert areas_of(text) == areas
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The framework contract this role was created to support will not be renewed, and the "
+        "budget line for the position has gone.",
+        "We've decided to fill the A&R Coordinator role internally.",
+        "The decision has been made to pause all open roles in both teams.",
+        "All places in the Manchester office have now been filled.",
+        "Your overall ranking was 47th; 21 posts were available in this specialism.",
+        "Unfortunately we've only got 4 places this year and you haven't been offered one.",
+        "We've now made an offer to another candidate which has been accepted.",
+        "The governing body has had to reduce the number of classes, and we are no longer able to "
+        "appoint to this post.",
+    ],
+)
+def test_more_outside_control_forms(text: str) -> None:
+    assert areas_of(text) == {"outside_control"}
+
+
+def test_praise_that_sounds_like_a_hedge_is_praise() -> None:
+    text = "Your presentation was excellent and you would have been a very strong contender."
+    assert areas_of(text) == set()
