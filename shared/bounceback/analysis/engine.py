@@ -804,9 +804,12 @@ def analyse(text: str) -> tuple[AreaFinding, ...]:
     unread = unread_spans(text, lex) if "\n" in text or "\r" in text else []
     unread += _boilerplate_sentences(text, sentences, lex)
     heading_polarity = NEUTRAL
+    formula = lex.formula
     for index, sentence in enumerate(sentences):
         if any(start <= sentence.start < end for start, end in unread):
             continue
+        if formula is not None and formula.match(text, sentence.start, sentence.end):
+            continue  # a greeting, a thanks, an emoji: nothing to read
         default = GAP if label else (heading_polarity if sentence.bullet else NEUTRAL)
         polarity = reader.read(index, sentence, default)
         if sentence.heading:

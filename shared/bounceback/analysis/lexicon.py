@@ -43,6 +43,7 @@ class Lexicon:
     header: re.Pattern[str]
     sign_off: frozenset[str]
     boilerplate: re.Pattern[str] | None
+    formula: re.Pattern[str] | None
     contrast: re.Pattern[str]
     praise_override: re.Pattern[str]
     reassurance: re.Pattern[str] | None
@@ -571,6 +572,11 @@ def build(data: dict[str, Any]) -> Lexicon:
         ),
         sign_off=frozenset(s.lower() for s in boilerplate.get("sign_off", [])),
         boilerplate=_compile_low(boilerplate.get("sentences", [])),
+        formula=(
+            re.compile("|".join(f"(?:{f})" for f in boilerplate["formula"]), re.IGNORECASE)
+            if boilerplate.get("formula")
+            else None
+        ),
         contrast=_required(data["clauses"]["contrast"]),
         praise_override=_required(polarity["praise_override"]),
         reassurance=_compile_low(polarity.get("reassurance", [])),

@@ -74,3 +74,11 @@ def test_header_lines_are_not_read() -> None:
         "Hi Sam, thanks for your time, we enjoyed meeting you."
     )
     assert areas_of(text) == []
+
+
+def test_formula_sentences_are_not_read_but_a_turn_after_thanks_is() -> None:
+    # Given a greeting, thanks and an emoji around nothing else
+    assert areas_of("Hi Sam,\n\nThank you for taking the time to interview with us. 🙂") == []
+    # When thanks turns to a reason / Then the reason is read
+    text = "Thanks for your time, but your answers were quite long-winded."
+    assert areas_of(text) == [Area.COMMUNICATION]
