@@ -1,6 +1,7 @@
 """Step 2, "ask for feedback". One function, three events of the same step:
 "Rejection Logged" (draft the request, set the reminder), "Feedback Follow-up Due" (remind,
-unless feedback came) and "Feedback Received" (cancel the reminder)."""
+unless feedback came) and "Feedback Received" (cancel the reminder). Its events arrive through
+its own queue (template.yaml), a batch at a time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from bounceback.consumers import BatchResponse, consume_step_events
 from bounceback.events import (
     FeedbackFollowupDue,
     FeedbackFollowupDueEnvelope,
@@ -22,7 +24,11 @@ from bounceback.workflow.feedback_request import cancel_follow_up, follow_up, re
 
 
 @instrumented
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return consume_step_events(event, on_event)
+
+
+def on_event(event: dict[str, Any]) -> None:
     detail_type = event.get("detail-type")
     if detail_type == RejectionLogged.DETAIL_TYPE:
         logged = RejectionLoggedEnvelope.model_validate(event)
@@ -52,4 +58,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
         raise ValueError(f"unexpected detail-type: {detail_type!r}")
     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=int(done))
     logger.info("feedback step handled", extra={"detail_type": detail_type, "done": done})
-    return {"done": done}

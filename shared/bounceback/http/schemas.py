@@ -261,6 +261,16 @@ class ConnectionList(BaseModel):
     next_token: str | None = None
 
 
+class DeadLettersOut(BaseModel):
+    queues: dict[str, int] = Field(
+        description="Messages waiting in each dead-letter queue, by the queue's logical id."
+    )
+
+
+class RedriveOut(BaseModel):
+    redriven: int = Field(description="How many parked failures were put back through their step.")
+
+
 class ErrorOut(BaseModel):
     message: str
     details: list[dict[str, object]] | None = None
