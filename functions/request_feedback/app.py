@@ -20,7 +20,7 @@ from bounceback.events import (
 )
 from bounceback.observability import MetricUnit, instrumented, logger, metrics
 from bounceback.services import services
-from bounceback.workflow.feedback_request import cancel_follow_up, follow_up, request_feedback
+from bounceback.workflow.feedback_request import cancel_followup, request_feedback, send_followup
 
 
 @instrumented
@@ -42,7 +42,7 @@ def on_event(event: dict[str, Any]) -> None:
         metric = "FeedbackRequestsCreated"
     elif detail_type == FeedbackFollowupDue.DETAIL_TYPE:
         due = FeedbackFollowupDueEnvelope.model_validate(event)
-        done = follow_up(
+        done = send_followup(
             services(),
             user_id=due.detail.data.user_id,
             rejection_id=due.detail.data.rejection_id,
@@ -51,7 +51,7 @@ def on_event(event: dict[str, Any]) -> None:
         metric = "FeedbackFollowupsSent"
     elif detail_type == FeedbackReceived.DETAIL_TYPE:
         received = FeedbackReceivedEnvelope.model_validate(event)
-        done = cancel_follow_up(services(), rejection_id=received.detail.data.rejection_id)
+        done = cancel_followup(services(), rejection_id=received.detail.data.rejection_id)
         metric = "FeedbackFollowupsCancelled"
     else:
         # The rules in template.yaml send only the three types above: anything else is a bug.
