@@ -141,7 +141,8 @@ class EmbeddedAws:
 
         sqs = self.sqs()
         urls: dict[str, str] = {}
-        for queue in deployment.queues:
+        # Dead-letter queues first: a queue's redrive policy names one that must exist.
+        for queue in sorted(deployment.queues, key=lambda q: "RedrivePolicy" in q.attributes):
             urls[queue.logical_id] = sqs.create_queue(
                 QueueName=queue.name,
                 Attributes=dict(queue.attributes),  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ translator), then resolved against local names."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -58,18 +59,44 @@ def test_bus_schedule_group_and_queues(deployment: LocalDeployment) -> None:
     assert queues["EncourageDeadLetterQueue"].attributes["MessageRetentionPeriod"] == "1209600"
 
 
-def test_each_consumer_has_its_rules_and_dead_letter_queue(deployment: LocalDeployment) -> None:
+def test_each_step_reads_its_own_queue_which_its_rule_fills(
+    deployment: LocalDeployment,
+) -> None:
+    queues = {q.logical_id: q for q in deployment.queues}
+    feeds = {m.event_source_arn: m for m in deployment.event_source_mappings}
     for function, detail_types in CONSUMERS.items():
-        rules = [r for r in deployment.rules if r.function == function]
-        assert {r.pattern["detail-type"][0] for r in rules} == detail_types
-        queue = f"{function.removesuffix('Function')}DeadLetterQueue"
-        dlq = f"arn:aws:sqs:us-east-1:123456789012:bounceback-local-{queue}"
-        spec = deployment.functions[function]
-        assert spec.on_failure_arn == dlq
-        assert (spec.maximum_retry_attempts, spec.maximum_event_age_s) == (2, 21600)
-        assert all(r.bus_name == "bounceback-dev" and r.dead_letter_arn == dlq for r in rules)
-        assert all((r.maximum_retry_attempts, r.maximum_event_age_s) == (20, 86400) for r in rules)
-        assert all(r.pattern["source"] == ["bounceback"] for r in rules)
+        step = function.removesuffix("Function")
+        (rule,) = [r for r in deployment.queue_rules if r.queue == f"{step}Queue"]
+        assert set(rule.pattern["detail-type"]) == detail_types
+        assert rule.pattern["source"] == ["bounceback"]
+        assert rule.bus_name == "bounceback-dev"
+        dlq = queues[f"{step}DeadLetterQueue"]
+        assert rule.dead_letter_arn == dlq.arn
+        # The queue parks a message in the step's dead-letter queue after its tries...
+        redrive = json.loads(queues[f"{step}Queue"].attributes["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"] == dlq.arn
+        assert int(redrive["maxReceiveCount"]) == 31
+        # ...and feeds the step, which reports failed messages one by one.
+        mapping = feeds[rule.queue_arn]
+        assert mapping.function == function
+        assert mapping.reports_batch_item_failures
+
+
+def test_the_table_stream_feeds_the_outbox_relay(deployment: LocalDeployment) -> None:
+    (table,) = deployment.tables
+    assert table.stream_view_type == "NEW_IMAGE"
+    (mapping,) = [
+        m for m in deployment.event_source_mappings if m.event_source_arn == table.stream_arn
+    ]
+    assert mapping.function == "PublishEventsFunction"
+    assert mapping.starting_position == "TRIM_HORIZON"
+    assert (mapping.maximum_retry_attempts, mapping.bisect_batch_on_error) == (-1, True)
+    assert mapping.filter_patterns == (
+        {
+            "eventName": ["INSERT"],
+            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback"]}}},
+        },
+    )
 
 
 def test_functions_load_from_their_code_uri(deployment: LocalDeployment) -> None:
@@ -90,6 +117,10 @@ def test_environment_is_resolved_to_local_names(deployment: LocalDeployment) -> 
         "arn:aws:sqs:us-east-1:123456789012:bounceback-local-SchedulerDeadLetterQueue"
     )
     assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "Bounceback"
+    dead_letters = json.loads(environment.pop("DEAD_LETTER_QUEUES"))
+    assert dead_letters["EncourageDeadLetterQueue"]["back_to"].endswith(
+        "bounceback-local-EncourageQueue"
+    )
     assert not any("{" in value for value in environment.values() if "kms" not in value)
 
 
