@@ -123,7 +123,7 @@ def test_only_the_reported_failures_come_back(sources_stack: SourcesStack) -> No
 
 def test_a_failed_invocation_gets_its_messages_back(sources_stack: SourcesStack) -> None:
     work = _id("raise")
-    _put(sources_stack, {"id": work, "raise_until": 2})
+    _put(sources_stack, {"id": work, "raise_until": 2, "backoff": 1})
     sources_stack.stack.drain()
     assert [s["count"] for s in _sightings(sources_stack, work)] == [1, 2]
 
