@@ -225,7 +225,8 @@ class SourcesStack:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture(scope="session")
+# Only its own module uses it: it stops when that module is done, not with the session.
+@pytest.fixture(scope="module")
 def sources_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SourcesStack]:
     records = tmp_path_factory.mktemp("sources-records")
     with _serving(

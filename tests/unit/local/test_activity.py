@@ -17,8 +17,8 @@ def test_settles_at_once_when_nothing_is_in_motion() -> None:
 def test_waits_for_work_in_hand() -> None:
     activity = Activity()
     activity.enter(changed=True)
-    threading.Timer(0.2, activity.leave).start()
     started = time.monotonic()
+    threading.Timer(0.2, activity.leave).start()
     activity.settle(lambda: True, timeout=5)
     assert time.monotonic() - started >= 0.2
     assert activity.busy == 0
