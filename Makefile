@@ -69,9 +69,12 @@ openapi: $(STAMP)
 	$(BIN)/python -c "from functions.api.app import openapi_document; print(openapi_document())" > docs/openapi.json
 
 # aws-sam-cli pins its own boto3 and friends: it lives in a virtual environment of its own.
-$(SAM_VENV)/.installed:
+# Its --lint reads .cfnlintrc.yaml, which appends AWS's serverless rules: they are installed
+# beside it, at the version constraints.txt pins.
+$(SAM_VENV)/.installed: constraints.txt
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION) \
+		"cfn-lint-serverless==$$(sed -n 's/^cfn-lint-serverless==//p' constraints.txt)"
 	@touch $@
 
 sam: $(SAM_VENV)/.installed
