@@ -549,6 +549,7 @@ class _Reader:
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
         consumed = low
+        first = None
         if lex.oc_strong is not None:
             first = lex.oc_strong.search(low)
             if first is not None:
@@ -568,8 +569,13 @@ class _Reader:
         segments = _segments(consumed, lex, default, compared)
         pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for
-        # strong cues alone, which keeps praise and small talk cheap.
-        has_gap = not GAPLIKE.isdisjoint(pols)
+        # strong cues alone, which keeps praise and small talk cheap. So is a sentence that
+        # gives a reason outside the candidate's control and never speaks of the candidate: its
+        # words are about the employer ("the bank has moved the budget to next year", "paused
+        # until the integration is complete, which will take six months").
+        has_gap = not GAPLIKE.isdisjoint(pols) and not (
+            first is not None and not compared and _CANDIDATE.search(low) is None
+        )
         skills: list[tuple[int, int, str, int]] = []
         if has_gap:
             skills = self.skills_in(consumed, original)
