@@ -451,7 +451,7 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     return re.compile(
         rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
         rf"{second}"
-        rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
+        rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
         rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
         rf"(?![\w&+#-])"
         rf"|(?P<s>{names})(?![\w&+#-])"
