@@ -655,7 +655,9 @@ class _Reader:
             return gap
         # "Spanish and Portuguese are needed, and you only speak Spanish": what the candidate
         # has is not part of the gap.
-        held = {s for p, _, s, _ in skills if pols[segments.at(p)] == MISMATCH}
+        # A skill named as the setting of the mismatch ("in the English test your result was
+        # B1") is not one the candidate holds.
+        held = {s for p, _, s, ctx in skills if pols[segments.at(p)] == MISMATCH and ctx == SUBJECT}
         required = [(p, s) for p, s in required if s not in held]
         last_req = max(i for i, pol in enumerate(pols) if pol == REQUIREMENT)
         met = PRAISE in pols[last_req + 1 :] and GAP not in pols and MISMATCH not in pols
