@@ -78,6 +78,15 @@ _STANDALONE = re.compile(
 )
 # A segment that explains ("as you'll work with our Shanghai office") rather than states a fact.
 _EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when|if|to)\b")
+# Words that point back at skills named earlier in the sentence ("your exposure to both"), and
+# openers that narrow what came before to the skills named ("..., in particular UK GDPR").
+_BACK_REFERENCE = re.compile(
+    r"(?<![\w\x27])(?:both|either|neither|it|them|these|those|this|these areas|that area)"
+    r"(?: (?:areas?|tools?|skills?|systems?|things))?(?![\w\x27])"
+)
+_NARROWING = re.compile(
+    r"\W*(?:in particular|particularly|especially|notably|specifically|including|such as|e\.g\.?)\b"
+)
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 _CODE = re.compile(r"(?=.*[A-Z].*[A-Z0-9]|.*\d)[A-Z0-9][\w+#&/-]*")  # "UVM", "ROS", "5G"
@@ -595,6 +604,15 @@ class _Reader:
             # "...paid social; your experience is mostly organic": the mismatch describes the
             # skill gap, it is not a second, career-length one.
             bound_segments |= {i for i, pol in enumerate(pols) if pol == MISMATCH}
+            # "...ANSYS and GD&T, and your exposure to both is limited": a segment that points
+            # back at the skills; "get up to speed with developments, in particular UK GDPR": the
+            # segment that the skills go on to name.
+            ends = [*segments.starts[1:], len(low)]
+            for i, start in enumerate(segments.starts):
+                if _BACK_REFERENCE.search(low, start, ends[i]):
+                    bound_segments.add(i)
+                if i and i in bound_segments and _NARROWING.match(low, start):
+                    bound_segments.add(i - 1)
             # "another candidate whose background more closely matched, in particular
             # business-level Mandarin": the comparison's background is that skill.
             for a, b in compared:
