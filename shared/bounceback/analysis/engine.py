@@ -87,6 +87,8 @@ _BACK_REFERENCE = re.compile(
 _NARROWING = re.compile(
     r"\W*(?:in particular|particularly|especially|notably|specifically|including|such as|e\.g\.?)\b"
 )
+# A score or result that leaves its test unnamed ("your score fell below the benchmark").
+_SCORE = re.compile(r"(?<![\w\x27])(?:scores?|scored|results?|marks?)(?![\w\x27])")
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 _CODE = re.compile(r"(?=.*[A-Z].*[A-Z0-9]|.*\d)[A-Z0-9][\w+#&/-]*")  # "UVM", "ROS", "5G"
@@ -324,6 +326,8 @@ class _Reader:
         self.hits: dict[str, _Hit] = {}
         # Each area's ignored phrases blanked from the sentence being read (see ``_ignored``).
         self._ignored_text: dict[str, str] = {}
+        # The sentence read before this one, as read (see ``_previous_settings``).
+        self._previous = ""
 
     def add(self, area: str, order: tuple[int, int], sentence: Sentence, skills: list[str]) -> None:
         hit = self.hits.get(area)
@@ -643,6 +647,10 @@ class _Reader:
             ]
             if not chosen:
                 found = self._read_settings(low, consumed, segments)
+                if not found and self._previous and _SCORE.search(low):
+                    # "...all applicants complete our numerical reasoning assessment. Your score
+                    # fell below the benchmark": the score is the previous sentence's setting's.
+                    found = self._previous_settings()
             chosen = sorted([*chosen, *settings])
         if other is not None and lex.oc_yields_to.isdisjoint(found):
             # Someone else was chosen and the sentence gives no constraint of the candidate's.
@@ -652,9 +660,18 @@ class _Reader:
         if chosen:
             self.add(TECHNICAL, (index, chosen[0][0]), sentence, [s for _, s in chosen])
 
+        self._previous = consumed
         if has_gap:
             return GAP
         return PRAISE if PRAISE in pols else NEUTRAL
+
+    def _previous_settings(self) -> dict[str, int]:
+        """The areas of the settings named in the sentence read before this one."""
+        lex = self.lex
+        return {
+            lex.area_groups[m.lastgroup or ""].area: -1
+            for m in lex.setting_all.finditer(self._previous)
+        }
 
     @staticmethod
     def _gap_skills(
