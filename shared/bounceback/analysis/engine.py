@@ -158,15 +158,19 @@ def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _blank_overlapping(text: str, pattern: re.Pattern[str], first: re.Match[str]) -> str:
+def _blank_overlapping(
+    text: str, pattern: re.Pattern[str], first: re.Match[str], read: str | None = None
+) -> str:
     """``text`` with every match of ``pattern`` blanked, overlapping ones too: "moved forward with
     a candidate whose experience more closely matches" is two outside-control phrases that share
-    words, and both must be hidden from the other areas."""
+    words, and both must be hidden from the other areas. The matches are sought in ``read`` (the
+    same text with some phrases blanked, same length) when given."""
+    searched = text if read is None else read
     chars = list(text)
     m: re.Match[str] | None = first
     while m is not None:
         chars[m.start() : m.end()] = " " * (m.end() - m.start())
-        m = pattern.search(text, m.start() + 1)
+        m = pattern.search(searched, m.start() + 1)
     return "".join(chars)
 
 
@@ -565,9 +569,16 @@ class _Reader:
         first = None
         if lex.oc_strong is not None:
             first = lex.oc_strong.search(low)
+            read = low
+            if first is not None and lex.oc_ignore is not None:
+                # "more experience leading through a major restructure" is the candidate's
+                # experience, not the employer's restructure: sought only once a cue is found.
+                read = _blank(low, lex.oc_ignore)
+                if read != low:
+                    first = lex.oc_strong.search(read)
             if first is not None:
                 self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
-                consumed = _blank_overlapping(low, lex.oc_strong, first)
+                consumed = _blank_overlapping(low, lex.oc_strong, first, read)
         other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
         if other is not None and lex.oc_chosen is not None:
             consumed = _blank_overlapping(consumed, lex.oc_chosen, other)

@@ -53,6 +53,9 @@ class Lexicon:
     # [areas.outside_control] `strong`: reasons outside the candidate's control, blanked from the
     # other areas once found.
     oc_strong: re.Pattern[str] | None
+    # Phrases where an outside-control cue is about the candidate ("experience leading through a
+    # restructure"): blanked before `strong` is sought again, only when it found something.
+    oc_ignore: re.Pattern[str] | None
     # Outside control by another person being chosen, and the areas it gives way to in its
     # sentence (see `chosen` in [areas.outside_control]).
     oc_chosen: re.Pattern[str] | None
@@ -592,6 +595,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         ignore=_required(polarity["ignore"]),
         label_max_words=int(data["label"]["label_max_words"]),
         oc_strong=_compile_low(data["areas"]["outside_control"].get("strong", [])),
+        oc_ignore=_compile_low(data["areas"]["outside_control"].get("ignore", [])),
         oc_chosen=_compile_low(data["areas"]["outside_control"].get("chosen", [])),
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),
