@@ -81,7 +81,8 @@ _EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when
 # Words that point back at skills named earlier in the sentence ("your exposure to both"), and
 # openers that narrow what came before to the skills named ("..., in particular UK GDPR").
 _BACK_REFERENCE = re.compile(
-    r"(?<![\w\x27])(?:both|either|neither|it|them|these|those|this|these areas|that area)"
+    r"(?<![\w\x27])(?:both|either|neither|it|them|these|those|this|these areas|that area"
+    r"|the (?:system|software|tool|platform|language|package|kit|machine))"
     r"(?: (?:areas?|tools?|skills?|systems?|things))?(?![\w\x27])"
 )
 _NARROWING = re.compile(
