@@ -162,3 +162,16 @@ def test_what_a_candidate_could_not_explain_is_knowledge_unless_told_to_an_audie
     # When analysed / Then the first is no communication gap, the second is one
     assert "communication" not in areas_of(knowledge)
     assert areas_of(audience) == {"communication"}
+
+
+def test_the_respell_table_holds_spellings_only_and_shouting_is_read() -> None:
+    # Given the compiled lexicon (the shouting thresholds once sat inside the spelling table)
+    lex = lexicon()
+    # Then every spelling maps to text, and the thresholds are set
+    assert all(isinstance(v, str) for v in lex.respell_words.values())
+    assert lex.shout_letters > 0
+    # And a shouted message is read in lower case, its words not taken for skill names
+    assert areas_of(
+        "THEY SAID NO AGAIN. APPARENTLY MY CV HAS TOO MANY TYPOS AND ITS 4 PAGES LONG."
+    ) == {"resume"}
+    assert areas_of("SHOUT_SHARE") == set()
