@@ -81,9 +81,10 @@ _EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when
 # Words that point back at skills named earlier in the sentence ("your exposure to both"), and
 # openers that narrow what came before to the skills named ("..., in particular UK GDPR").
 _BACK_REFERENCE = re.compile(
-    r"(?<![\w\x27])(?:both|either|neither|it|them|these|those|this|these areas|that area"
-    r"|the (?:system|software|tool|platform|language|package|kit|machine))"
-    r"(?: (?:areas?|tools?|skills?|systems?|things))?(?![\w\x27])"
+    r"(?<![\w\x27])(?:to|with|in|of|on|for|using|around|across|cover|covers|covered|include|includes)"
+    r" (?:both|either|neither|it|them"
+    r"|(?:these|those|this|that)(?: (?:areas?|tools?|skills?|systems?|things|topics?)|(?! \w))"
+    r"|the (?:system|software|tool|platform|language|package|kit|machine))(?![\w\x27])"
 )
 _NARROWING = re.compile(
     r"\W*(?:in particular|particularly|especially|notably|specifically|including|such as|e\.g\.?)\b"

@@ -452,7 +452,9 @@ def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     second = rf"(?:(?:,|,?[ \t]+(?:and|or))[ \t]+(?:(?i:with|in|of|on)[ \t]+)?(?P<x2>{name}))?"
     # One word-start check for every form, so other positions cost a single test.
     return re.compile(
-        rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
+        rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?"
+        rf"(?:(?i:latest|current|new|newest|recent|relevant|updated|revised|local)\s+)?"
+        rf"(?P<x>{name}{tail})(?![\w&+#-])"
         rf"{second}"
         rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
         rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
