@@ -193,15 +193,9 @@ class _Segments:
     own: list[int] = field(default_factory=list)
 
     def at(self, pos: int) -> int:
-        # The segment holding offset ``pos``: the last start at or before it.
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        # The segment holding offset ``pos``: the last start at or before it (the first segment
+        # starts at 0, so a position never falls before it).
+        return max(bisect_right(self.starts, pos) - 1, 0)
 
 
 def _segments(
@@ -431,12 +425,34 @@ class _Reader:
 
     def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
-        Basel III", "an SMSTS certificate"), as (start, end, name as written)."""
+        Basel III", "an SMSTS certificate"), as (start, end, name as written). Like one regex
+        over the text, a frame and its name are one match: a later form starting inside it is
+        not read."""
         lex = self.lex
+        frames = lex.skill_frame
+        assert frames is not None
+        lowered = lower_same_length(original)
+        matches: list[tuple[int, int, str, re.Match[str]]] = []
+        for before, name, group in (
+            (frames.before, frames.name, "x"),
+            (frames.before_code, frames.code_name, "y"),
+        ):
+            if before is None:
+                continue
+            for f in before.finditer(lowered):
+                m = name.match(original, f.end())
+                if m is not None:
+                    matches.append((f.start(), m.end(), group, m))
+        for m in frames.rest.finditer(original):
+            group = next(g for g in ("s", "c", "z") if m.group(g))
+            matches.append((m.start(), m.end(), group, m))
+        matches.sort(key=lambda item: (item[0], "xyscz".index(item[2])))
         out: list[tuple[int, int, str]] = []
-        assert lex.skill_frame is not None
-        for m in lex.skill_frame.finditer(original):
-            group = next(g for g in ("x", "y", "s", "c", "z") if m.group(g))
+        reached = -1
+        for start, end, group, m in matches:
+            if start < reached:
+                continue
+            reached = end
             out.extend(self._frame_name(low, original, m, group))
             if group == "x" and m.group("x2"):
                 out.extend(self._frame_name(low, original, m, "x2"))

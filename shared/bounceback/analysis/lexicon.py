@@ -89,7 +89,7 @@ class Lexicon:
     # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
     # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
     # (before a qualification noun, group ``noun``). See [skill_frames].
-    skill_frame: re.Pattern[str] | None
+    skill_frame: SkillFrames | None
     skill_frame_after: frozenset[str]
     skill_frame_keep: frozenset[str]
     skill_frame_stop: frozenset[str]
@@ -255,7 +255,7 @@ def _alternation(patterns: list[str]) -> str:
     # so a position is compared with one bucket only. Neither changes what matches: longer
     # patterns still come first within a bucket ("react native" before "react"), and a failed
     # right edge backtracks into the next alternative.
-    ordered = sorted(patterns, key=len, reverse=True)
+    ordered = sorted((q for p in patterns for q in _expand(p)), key=len, reverse=True)
     buckets: dict[str, list[str]] = {}
     rest: list[str] = []
     for p in ordered:
@@ -434,34 +434,56 @@ _NAME_WORD = r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
 _CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))(?=[\w&+#-]*[A-Za-z])[A-Z0-9][\w&+#-]*"
 
 
-def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
-    """The regex of [skill_frames]: a name after a frame, a code after a frame, or a name before
+@dataclass(frozen=True, slots=True)
+class SkillFrames:
+    """The regexes of [skill_frames]. The frames before a name are sought in lower-cased text
+    with the letter-dispatched cue regexes (``before``, ``before_code``), and the name is then
+    matched where the frame ends, in the text as written (``name``, ``code_name``): a
+    case-insensitive scan for the frames at every word start cost more than the rest of the
+    skill search together. The forms that need no frame (a standard with its number, a code
+    before a noun, a name before a qualification noun) are one regex over the text as written
+    (``rest``)."""
+
+    before: re.Pattern[str] | None
+    name: re.Pattern[str]
+    before_code: re.Pattern[str] | None
+    code_name: re.Pattern[str]
+    rest: re.Pattern[str]
+
+
+def _skill_frame(table: dict[str, Any] | None) -> SkillFrames | None:
+    """The regexes of [skill_frames]: a name after a frame, a code after a frame, or a name before
     a qualification noun. Names are case-sensitive; the frames are not."""
     if not table:
         return None
     name = rf"{_NAME_WORD}(?:(?:\s+(?:of|at)\s+|[ \t]+){_NAME_WORD}){{0,4}}"
     heads = "|".join(table["heads"])
     tail = rf"(?:(?:[ \t]+[a-z][\w-]*){{0,2}}[ \t]+(?:{heads}))?"
-    # The frames are bucketed by first letter like any cue group (see ``_alternation``).
-    before = _alternation(table["before"])
-    before_code = _alternation(table["before_code"])
     after = "|".join(table["after"])
     code_after = "|".join(table.get("code_after", [])) or "(?!)"
     names = "|".join(table.get("names", [])) or "(?!)"
     # A second name joined to the first: "experience with MODFLOW and FEFLOW".
     second = rf"(?:(?:,|,?[ \t]+(?:and|or))[ \t]+(?:(?i:with|in|of|on)[ \t]+)?(?P<x2>{name}))?"
-    # One word-start check for every form, so other positions cost a single test.
-    return re.compile(
-        rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?"
-        rf"(?:(?i:latest|current|new|newest|recent|relevant|updated|revised|local)\s+)?"
-        rf"(?P<x>{name}{tail})(?![\w&+#-])"
-        rf"{second}"
-        rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
-        rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
-        rf"(?![\w&+#-])"
-        rf"|(?P<s>{names})(?![\w&+#-])"
-        rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+(?i:{code_after})(?![\w-])"
-        rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
+    return SkillFrames(
+        before=_compile_low(table["before"]),
+        name=re.compile(
+            rf"\s+(?:(?i:the|a|an)\s+)?"
+            rf"(?:(?i:latest|current|new|newest|recent|relevant|updated|revised|local)\s+)?"
+            rf"(?P<x>{name}{tail})(?![\w&+#-]){second}"
+        ),
+        before_code=_compile_low(table["before_code"]),
+        code_name=re.compile(
+            rf"\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
+            rf"(?:(?i:valid|current|full|active)\s+)?"
+            rf"(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})(?![\w&+#-])"
+        ),
+        # One word-start check for every form, so other positions cost a single test.
+        rest=re.compile(
+            rf"(?<![\w-])(?:(?P<s>{names})(?![\w&+#-])"
+            rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+"
+            rf"(?i:{code_after})(?![\w-])"
+            rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
+        ),
     )
 
 
