@@ -355,14 +355,15 @@ class _Reader:
                 name = original[m.start() : m.end()]
             if name:
                 found.append(self._qualified(low, original, m.start(), m.end(), name, context))
-        for m in lex.skills_case_sensitive.finditer(original):
+        lowered = lower_same_length(original)
+        for m in lex.skills_case_sensitive.finditer(lowered):
             if low[m.start() : m.end()].strip() != m.group(0).lower():
                 continue  # blanked: part of an ignored or outside-control span
             name = lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
             if name and self._names_skill(original, m.start(), m.end()):
                 found.append(self._qualified(low, original, m.start(), m.end(), name, context))
         if lex.skill_frame is not None:
-            for start, end, name in self._framed(low, original):
+            for start, end, name in self._framed(low, original, lowered):
                 if lex.skill_suffix is not None:
                     q = lex.skill_suffix.match(original, end)
                     if q is not None and low[end : q.end()] == original[end : q.end()].lower():
@@ -375,7 +376,7 @@ class _Reader:
                 found = [f for f in found if f not in inside]
                 found.append((start, end, name, context.where(start)))
         if lex.skill_lower_frame is not None:
-            for start, end, name in self._lower_framed(low, original):
+            for start, end, name in self._lower_framed(low, original, lowered):
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
                     found.append((start, end, name, context.where(start)))
@@ -423,7 +424,7 @@ class _Reader:
                 end = m.end()
         return start, end, name, context.where(start)
 
-    def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+    def _framed(self, low: str, original: str, lowered: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
         Basel III", "an SMSTS certificate"), as (start, end, name as written). Like one regex
         over the text, a frame and its name are one match: a later form starting inside it is
@@ -431,7 +432,6 @@ class _Reader:
         lex = self.lex
         frames = lex.skill_frame
         assert frames is not None
-        lowered = lower_same_length(original)
         matches: list[tuple[int, int, str, re.Match[str]]] = []
         for before, name, group in (
             (frames.before, frames.name, "x"),
@@ -485,7 +485,7 @@ class _Reader:
             return []  # blanked: part of an ignored or outside-control span
         return [(start, end, " ".join(words))]
 
-    def _lower_framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+    def _lower_framed(self, low: str, original: str, lowered: str) -> list[tuple[int, int, str]]:
         """Skill names written in lower case in a gap frame ("knowledge of lithography and etch",
         "couldn't derive backprop", "UVM was a clear gap"): the words next to the frame up to a
         stop word, without generic trailing nouns ("reserving methods" names "reserving"); a
@@ -494,9 +494,9 @@ class _Reader:
         lex = self.lex
         assert lex.skill_lower_frame is not None
         out: list[tuple[int, int, str]] = []
-        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(original)]
+        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(lowered)]
         if lex.skill_lower_after is not None:
-            for a in lex.skill_lower_after.finditer(original):
+            for a in lex.skill_lower_after.finditer(lowered):
                 tail = LOWER_TAIL.search(original, max(0, a.start() - 120), a.start())
                 if tail is not None:
                     frames.append(("v", tail.start(), tail.end()))

@@ -489,12 +489,13 @@ def _skill_frame(table: dict[str, Any] | None) -> SkillFrames | None:
 
 def _skill_lower_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     """The regex of the frames before a name in [skill_lower_frames]: up to six words after a
-    frame (group ``w``), any case; the engine trims them to a name."""
+    frame (group ``w``), read in lower-cased text; the engine trims them to a name."""
     if not table:
         return None
     word = r"[\w][\w+#&/-]*"
     before = _alternation(table["before"])
-    return re.compile(rf"(?<![\w-])(?i:{before})\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})")
+    # Read in lower-cased text (same offsets): compiled case-sensitively, it scans faster.
+    return re.compile(rf"(?<![\w-]){before}\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})")
 
 
 def _skill_lower_after(table: dict[str, Any] | None) -> re.Pattern[str] | None:
@@ -503,7 +504,7 @@ def _skill_lower_after(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     name, so a sentence is not tried for a three-word name at every word."""
     if not table or not table.get("after"):
         return None
-    return re.compile(rf"[ \t]+(?i:{_alternation(table['after'])})(?![\w-])")
+    return re.compile(rf"[ \t]+{_alternation(table['after'])}(?![\w-])")
 
 
 # Up to three words that end where a frame after a name begins (searched with ``endpos``).
@@ -551,8 +552,9 @@ def build(data: dict[str, Any]) -> Lexicon:
     areas = {name: _area(name, table) for name, table in others.items()}
     group_names = {f"a{i}": name for i, name in enumerate(others)}
     skills, canonical = _skills(data["skills"], lower=True)
-    skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], lower=False)
-    skills_cs = re.compile(skills_cs.pattern, re.IGNORECASE)
+    # Matched in lower-cased text like the others; whether a match names the skill is decided
+    # from the text as written (``ambiguous_*``).
+    skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], lower=True)
     frames = data["ambiguous_skill_frames"]
     lower: dict[str, Any] = data.get("skill_lower_frames", {})
     qualifiers = _skill_qualifiers(data.get("skill_qualifiers"))
