@@ -10,11 +10,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAM_VENV := .sam-venv
 SAM_CLI_VERSION := 1.170.0
+CHECKOV_VENV := .checkov-venv
+CHECKOV_VERSION := 3.3.30
 export SAM_CLI_TELEMETRY := 0
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint typecheck cfn-lint unit integration e2e eval bench openapi sam validate build deploy clean
+.PHONY: help install run test lint typecheck cfn-lint unit integration e2e eval bench openapi sam validate checkov build deploy clean
 
 help:
 	@echo "make run      serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
@@ -40,9 +42,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint
 
-test: lint validate
+test: lint validate checkov
 	$(BIN)/pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider
 
 unit: $(STAMP)
@@ -67,15 +69,31 @@ openapi: $(STAMP)
 	$(BIN)/python -c "from functions.api.app import openapi_document; print(openapi_document())" > docs/openapi.json
 
 # aws-sam-cli pins its own boto3 and friends: it lives in a virtual environment of its own.
-$(SAM_VENV)/.installed:
+# Its --lint reads .cfnlintrc.yaml, which appends AWS's serverless rules: they are installed
+# beside it, at the version constraints.txt pins.
+$(SAM_VENV)/.installed: constraints.txt
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION) \
+		"cfn-lint-serverless==$$(sed -n 's/^cfn-lint-serverless==//p' constraints.txt)"
 	@touch $@
 
 sam: $(SAM_VENV)/.installed
 
 validate: sam
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
+
+# checkov pins its own dependencies: it too lives in a virtual environment of its own. It reads
+# the template with its Fn::ForEach loops expanded (as CloudFormation will deploy it);
+# .checkov.yaml lists each check that does not apply, with why.
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	@touch $@
+
+checkov: $(STAMP) $(CHECKOV_VENV)/.installed
+	@mkdir -p .aws-sam
+	$(BIN)/python -c 'import json, pathlib; from bounceback_local.cloudformation import expand_language_extensions as x, load_template as t; print(json.dumps(x(t(pathlib.Path("template.yaml")), {}), default=str))' > .aws-sam/template.expanded.json
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --skip-download -f .aws-sam/template.expanded.json
 
 # sam build needs python3.13 on PATH (the functions' runtime), or add --use-container.
 build: sam
@@ -85,4 +103,4 @@ deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .coverage
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -1,4 +1,6 @@
-"""Step 1, "don't take it personally": on "Rejection Logged", a supportive message."""
+"""Step 1, "don't take it personally": on "Rejection Logged", a supportive message.
+
+Its events arrive through its own queue (template.yaml), a batch at a time."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from bounceback.consumers import BatchResponse, consume_step_events
 from bounceback.events import RejectionLoggedEnvelope
 from bounceback.observability import MetricUnit, instrumented, logger, metrics
 from bounceback.services import services
@@ -13,7 +16,11 @@ from bounceback.workflow.encourage import encourage
 
 
 @instrumented
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return consume_step_events(event, on_rejection_logged)
+
+
+def on_rejection_logged(event: dict[str, Any]) -> None:
     received = RejectionLoggedEnvelope.model_validate(event)
     data = received.detail.data
     created = encourage(
@@ -24,4 +31,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
         "encouragement handled",
         extra={"rejection_id": data.rejection_id, "notification_created": created},
     )
-    return {"notification_created": created}

@@ -1,4 +1,6 @@
-"""Step 4b, "keep going": on "Cooldown Elapsed", "you can reapply now" with the progress since."""
+"""Step 4b, "keep going": on "Cooldown Elapsed", "you can reapply now" with the progress since.
+
+Its events arrive through its own queue (template.yaml), a batch at a time."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from bounceback.consumers import BatchResponse, consume_step_events
 from bounceback.events import CooldownElapsedEnvelope
 from bounceback.observability import MetricUnit, instrumented, logger, metrics
 from bounceback.services import services
@@ -13,7 +16,11 @@ from bounceback.workflow.reapply import notify_reapply
 
 
 @instrumented
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return consume_step_events(event, on_cooldown_elapsed)
+
+
+def on_cooldown_elapsed(event: dict[str, Any]) -> None:
     received = CooldownElapsedEnvelope.model_validate(event)
     data = received.detail.data
     created = notify_reapply(
@@ -24,4 +31,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, bool]:
         "cooldown elapsed",
         extra={"rejection_id": data.rejection_id, "notification_created": created},
     )
-    return {"notification_created": created}

@@ -37,6 +37,15 @@ def _configure_logging(verbose: bool) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
+# Locally, a failed step is tried again within seconds, not minutes: the same backoff, on a
+# scale a developer (and drain) can wait for. Template parameters; --parameter overrides them.
+LOCAL_PARAMETERS = {
+    "RetryBackoffSeconds": "1",
+    "RetryBackoffLimitSeconds": "4",
+    "StepQueueVisibilitySeconds": "30",
+}
+
+
 def _default_template() -> Path:
     here = Path.cwd() / "template.yaml"
     if here.is_file():
@@ -83,7 +92,7 @@ def serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     template: Path = args.template or _default_template()
     log = logging.getLogger("bounceback_local.cli")
-    parameters = dict(args.parameter)
+    parameters = {**LOCAL_PARAMETERS, **dict(args.parameter)}
     if not args.verbose:
         # The functions' JSON logs and metric lines would bury the readable timeline; on
         # Lambda they go to CloudWatch. --verbose shows them as they are.

@@ -282,6 +282,15 @@ class FunctionRuntime:
         with self._faults_lock:
             self._faults[logical_id] = times
 
+    def faults(self) -> dict[str, int]:
+        """The failures still to come, by function."""
+        with self._faults_lock:
+            return {name: times for name, times in sorted(self._faults.items()) if times > 0}
+
+    def clear_faults(self) -> None:
+        with self._faults_lock:
+            self._faults.clear()
+
     def _take_fault(self, logical_id: str) -> bool:
         with self._faults_lock:
             remaining = self._faults.get(logical_id, 0)

@@ -21,46 +21,39 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.events.models import EventPattern
-from moto.events.utils import EventTemplateParser
 
+from bounceback_local.activity import Activity
 from bounceback_local.aws import EmbeddedAws
 from bounceback_local.clock import LocalClock
+from bounceback_local.eventbridge import (
+    EVENT_FIELDS,
+    normalise_event,
+    render_input_template,
+    value_at,
+)
 from bounceback_local.functions import (
     FunctionError,
     FunctionRuntime,
     describe_error,
     error_frames,
 )
-from bounceback_local.template import ACCOUNT_ID, RuleSpec
+from bounceback_local.template import ACCOUNT_ID, QueueRuleSpec, RuleSpec
+
+__all__ = [
+    "EVENT_FIELDS",
+    "EventRouter",
+    "compile_rules",
+    "failure_record",
+    "matching_rules",
+    "normalise_event",
+    "retry_delay",
+    "target_input",
+]
 
 log = logging.getLogger("bounceback_local.router")
 
 TAP_RULE_NAME = "bounceback-local-tap"
 POLL_WAIT_SECONDS = 2
-
-
-# The fields of an EventBridge event, in the order EventBridge writes them.
-EVENT_FIELDS = (
-    "version",
-    "id",
-    "detail-type",
-    "source",
-    "account",
-    "time",
-    "region",
-    "resources",
-    "detail",
-)
-
-
-def normalise_event(raw: dict[str, Any]) -> dict[str, Any]:
-    """The event as EventBridge delivers it to a Lambda target.
-
-    moto's SQS delivery leaves out `account` (its default input template has no such field)
-    and may keep its own bookkeeping fields; put back the exact EventBridge shape.
-    """
-    event = {**raw, "account": raw.get("account") or ACCOUNT_ID}
-    return {name: event[name] for name in EVENT_FIELDS if name in event}
 
 
 def retry_delay(attempt: int, base: float) -> float:
@@ -92,17 +85,18 @@ def target_input(rule: RuleSpec, event: dict[str, Any]) -> Any:
     if rule.input is not None:
         return json.loads(rule.input)
     if rule.input_path is not None:
-        value: Any = event
-        for part in rule.input_path.removeprefix("$").strip(".").split("."):
-            if part:
-                value = value.get(part) if isinstance(value, dict) else None
-        return value
+        return value_at(event, rule.input_path)[1]
     if rule.input_transformer is not None:
-        return EventTemplateParser.parse(
-            input_template=str(rule.input_transformer.get("InputTemplate", "")),
-            input_paths_map=rule.input_transformer.get("InputPathsMap", {}),
-            event=event,  # type: ignore[arg-type]
+        rendered = render_input_template(
+            str(rule.input_transformer.get("InputTemplate", "")),
+            rule.input_transformer.get("InputPathsMap") or {},
+            event,
+            rule.name,
         )
+        try:
+            return json.loads(rendered)
+        except ValueError:
+            return rendered  # a template that is not JSON reaches the function as text
     return event
 
 
@@ -116,19 +110,24 @@ class EventRouter:
         queue_urls: dict[str, str],
         clock: LocalClock,
         retry_base_delay: float = 0.2,
+        activity: Activity | None = None,
+        queue_rules: Iterable[QueueRuleSpec] = (),
     ) -> None:
         self._aws = aws
         self._runtime = runtime
         self._rules = compile_rules(rules)
+        # Delivered by the embedded EventBridge itself: matched here only to say so in the log.
+        self._queue_rules = [
+            (rule, EventPattern.load(json.dumps(rule.pattern))) for rule in queue_rules
+        ]
         self._buses = sorted(set(buses) | {r.spec.bus_name for r in self._rules})
         self._queue_urls = queue_urls
         self._clock = clock
         self._retry_base_delay = retry_base_delay
         self._taps: dict[str, str] = {}  # bus name -> tap queue URL
         self._executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="delivery")
-        self._condition = threading.Condition()
-        self._busy = 0
-        self._generation = 0
+        # Shared with the stack's other pollers, so one drain sees work move between them.
+        self.activity = activity or Activity()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sqs = aws.sqs()
@@ -169,54 +168,24 @@ class EventRouter:
     # ------------------------------------------------------------------------ bookkeeping
 
     def _enter(self, changed: bool = False) -> None:
-        with self._condition:
-            self._busy += 1
-            if changed:
-                self._generation += 1
+        self.activity.enter(changed)
 
     def _leave(self, changed: bool = True) -> None:
-        with self._condition:
-            self._busy -= 1
-            if changed:
-                self._generation += 1
-            self._condition.notify_all()
+        self.activity.leave(changed)
 
-    def _taps_empty(self) -> bool:
-        for url in self._taps.values():
-            attributes = self._sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=[
-                    "ApproximateNumberOfMessages",
-                    "ApproximateNumberOfMessagesNotVisible",
-                    "ApproximateNumberOfMessagesDelayed",
-                ],
-            )["Attributes"]
-            if any(int(v) for v in attributes.values()):
-                return False
-        return True
+    def idle(self) -> bool:
+        """Every tap queue is empty (nothing visible, in flight or delayed)."""
+        return all(self._aws.queue_depth(url) == 0 for url in self._taps.values())
 
     def drain(self, between: Callable[[], None] = lambda: None, timeout: float = 300) -> None:
         """Return once every event put so far, and every event that caused, is handled.
 
-        ``between`` runs on each round (the scheduler fires what came due meanwhile). The
-        check is taken twice around a generation counter that every received message and
-        every finished delivery bumps, so work that moves between the queue and a worker
-        while we look cannot be missed.
+        ``between`` runs on each round (the scheduler fires what came due meanwhile).
+        Every received message and every finished delivery moves the shared activity's
+        generation, so work that moves between the queue and a worker while we look cannot
+        be missed (see ``Activity``).
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            between()
-            with self._condition:
-                generation = self._generation
-                busy = self._busy
-            if busy == 0 and self._taps_empty():
-                with self._condition:
-                    if self._busy == 0 and self._generation == generation:
-                        return
-            if time.monotonic() > deadline:
-                raise TimeoutError("events still in flight after drain timeout")
-            with self._condition:
-                self._condition.wait(timeout=0.05)
+        self.activity.settle(self.idle, between, timeout)
 
     # ------------------------------------------------------------------------ delivery
 
@@ -248,7 +217,14 @@ class EventRouter:
     def _dispatch(self, bus: str, body: str) -> None:
         event = normalise_event(json.loads(body))
         rules = matching_rules(self._rules, bus, event)
-        if not rules:
+        queues = [
+            rule.queue
+            for rule, pattern in self._queue_rules
+            if rule.bus_name == bus and pattern.matches_event(event)  # type: ignore[arg-type]
+        ]
+        for queue in queues:
+            log.info("%r -> %s (queue)", event.get("detail-type"), queue)
+        if not rules and not queues:
             log.info("event %r on %s: no rule matches", event.get("detail-type"), bus)
         for rule in rules:
             self.invoke_async(

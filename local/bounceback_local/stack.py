@@ -1,4 +1,5 @@
-"""The local stack: embedded AWS + template resources + gateway + router + scheduler."""
+"""The local stack: embedded AWS + template resources + gateway + router + event sources +
+scheduler."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bounceback_local.activity import Activity
 from bounceback_local.aws import EmbeddedAws
 from bounceback_local.clock import LocalClock
+from bounceback_local.faults import FaultSpecError, validate
 from bounceback_local.functions import FunctionRuntime
 from bounceback_local.gateway import Gateway, GatewayServer, LocalAnswer
+from bounceback_local.queue_source import QueuePoller
 from bounceback_local.router import EventRouter
 from bounceback_local.scheduler import LocalScheduler
+from bounceback_local.stream_source import StreamPoller
 from bounceback_local.template import LocalDeployment, read_deployment
 from bounceback_local.tokens import TokenIssuer
 
@@ -65,6 +70,9 @@ class LocalStack:
         self._stopping = threading.Event()
         self._advance_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        # Shared by the router and the event source pollers: one drain sees all of them.
+        self.activity = Activity()
+        self.sources: list[QueuePoller | StreamPoller] = []
 
     # ------------------------------------------------------------------------ lifecycle
 
@@ -108,8 +116,27 @@ class LocalStack:
             self._queue_urls,
             self.clock,
             retry_base_delay=self._options.retry_base_delay,
+            activity=self.activity,
+            queue_rules=deployment.queue_rules,
         )
         self.router.start()
+        for mapping in deployment.event_source_mappings:
+            if not mapping.enabled:
+                continue
+            source: QueuePoller | StreamPoller
+            if mapping.is_queue:
+                source = QueuePoller(mapping, self.aws, self.runtime, self.activity)
+            else:
+                source = StreamPoller(
+                    mapping,
+                    self.aws,
+                    self.runtime,
+                    self.activity,
+                    self.clock,
+                    retry_base_delay=self._options.retry_base_delay,
+                )
+            source.start()
+            self.sources.append(source)
         self.scheduler = LocalScheduler(
             self.aws,
             self.clock,
@@ -134,6 +161,8 @@ class LocalStack:
         self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
+        for source in self.sources:
+            source.stop()
         self.router.stop()
         self.runtime.stop()
         self.aws.stop()
@@ -145,9 +174,10 @@ class LocalStack:
 
     def _describe(self, deployment: LocalDeployment) -> None:
         log.info(
-            "%d functions, %d rules, %d routes; table %s, bus %s",
+            "%d functions, %d rules, %d event source mappings, %d routes; table %s, bus %s",
             len(deployment.functions),
-            len(deployment.rules),
+            len(deployment.rules) + len(deployment.queue_rules),
+            len(deployment.event_source_mappings),
             len(deployment.routes),
             ", ".join(t.name for t in deployment.tables) or "-",
             ", ".join(deployment.buses.values()) or "-",
@@ -162,9 +192,14 @@ class LocalStack:
 
     # ------------------------------------------------------------------------ operations
 
+    def idle(self) -> bool:
+        """Nothing waits anywhere: the router's taps, the mapped queues (a message waiting out
+        a visibility timeout included) and the streams (every record handled)."""
+        return self.router.idle() and all(source.idle() for source in self.sources)
+
     def drain(self) -> list[str]:
         fired: list[str] = []
-        self.router.drain(between=lambda: fired.extend(self.scheduler.fire_due()))
+        self.activity.settle(self.idle, between=lambda: fired.extend(self.scheduler.fire_due()))
         return fired
 
     def advance(self, days: float) -> tuple[str, list[str]]:
@@ -197,29 +232,46 @@ class LocalStack:
                 name: dict(sorted(env.items()))
                 for name, env in sorted(self.runtime.environments.items())
             },
+            "event_sources": [
+                {
+                    "mapping": source.spec.logical_id,
+                    "function": source.spec.function,
+                    "source": source.spec.event_source_arn,
+                }
+                for source in self.sources
+            ],
+            "faults": self.faults(),
         }
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults in force: at the embedded AWS, then in functions."""
+        functions = [
+            {"function": name, "times": times} for name, times in self.runtime.faults().items()
+        ]
+        return [*self.aws.faults.describe(), *functions]
 
     # ------------------------------------------------------------------------ /_local routes
 
     def handle_local(self, method: str, path: str, body: bytes) -> LocalAnswer | None:
-        routes = {
-            "/_local/token": ("POST", self._token),
-            "/_local/clock/advance": ("POST", self._advance),
-            "/_local/drain": ("POST", self._drain),
-            "/_local/outbox": ("GET", lambda _: (200, {"emails": self.aws.sent_emails()})),
-            "/_local/faults": ("POST", self._faults),
-            "/_local/dead-letters": ("GET", lambda _: (200, {"queues": self.dead_letters()})),
-            "/_local/info": ("GET", lambda _: (200, self.info())),
-            "/_local/.well-known/jwks.json": ("GET", lambda _: (200, self.tokens.jwks())),
-            "/_local/.well-known/openid-configuration": ("GET", self._openid_configuration),
+        routes: dict[str, dict[str, Any]] = {
+            "/_local/token": {"POST": self._token},
+            "/_local/clock/advance": {"POST": self._advance},
+            "/_local/drain": {"POST": self._drain},
+            "/_local/outbox": {"GET": lambda _: (200, {"emails": self.aws.sent_emails()})},
+            "/_local/faults": {"POST": self._faults, "DELETE": self._clear_faults},
+            "/_local/dead-letters": {"GET": lambda _: (200, {"queues": self.dead_letters()})},
+            "/_local/info": {"GET": lambda _: (200, self.info())},
+            "/_local/.well-known/jwks.json": {"GET": lambda _: (200, self.tokens.jwks())},
+            "/_local/.well-known/openid-configuration": {"GET": self._openid_configuration},
         }
         if path not in routes:
             return None
-        expected, action = routes[path]
-        if method != expected:
-            return 405, {"message": f"{path} answers {expected} only"}
+        action = routes[path].get(method)
+        if action is None:
+            return 405, {"message": f"{path} answers {' and '.join(routes[path])} only"}
         try:
-            return action(_json_object(body))
+            answer: LocalAnswer = action(_json_object(body))
+            return answer
         except BadRequestError as error:
             return 400, {"message": str(error)}
 
@@ -253,8 +305,38 @@ class LocalStack:
         return 200, {"now": now, "fired": fired}
 
     def _faults(self, body: dict[str, Any]) -> LocalAnswer:
+        if "function" in body:
+            return self._function_faults(body)
+        unknown = set(body) - {"service", "operation", "rate", "times", "error"}
+        if unknown:
+            raise BadRequestError(f"unknown fields: {sorted(unknown)}")
+        try:
+            fault = validate(
+                body.get("service"),
+                body.get("operation"),
+                body.get("rate"),
+                body.get("times"),
+                body.get("error", "throttle"),
+            )
+        except FaultSpecError as error:
+            raise BadRequestError(str(error)) from error
+        self.aws.faults.set(fault)
+        log.info(
+            "faults: %s %s answers %s at rate %.2f%s",
+            fault.service,
+            fault.operation,
+            fault.error,
+            fault.rate,
+            "" if fault.times is None else f", at most {fault.times} times",
+        )
+        return 200, fault.describe()
+
+    def _function_faults(self, body: dict[str, Any]) -> LocalAnswer:
         function = body.get("function")
         times = body.get("times", 1)
+        unknown = set(body) - {"function", "times"}
+        if unknown:
+            raise BadRequestError(f"unknown fields: {sorted(unknown)}")
         if not isinstance(function, str) or function not in self.runtime.specs:
             raise BadRequestError(f"function must be one of {sorted(self.runtime.specs)}")
         if isinstance(times, bool) or not isinstance(times, int) or times < 0:
@@ -262,6 +344,13 @@ class LocalStack:
         self.runtime.inject_faults(function, times)
         log.info("the next %d invocations of %s will fail", times, function)
         return 200, {"function": function, "times": times}
+
+    def _clear_faults(self, _: dict[str, Any]) -> LocalAnswer:
+        cleared = len(self.faults())
+        self.aws.faults.clear()
+        self.runtime.clear_faults()
+        log.info("faults cleared")
+        return 200, {"cleared": cleared, "faults": self.faults()}
 
     def _openid_configuration(self, _: dict[str, Any]) -> LocalAnswer:
         return 200, {

@@ -42,6 +42,7 @@ __all__ = [
     "HttpApiSpec",
     "KmsKeySpec",
     "LocalDeployment",
+    "QueueRuleSpec",
     "QueueSpec",
     "RouteSpec",
     "RuleSpec",
@@ -78,6 +79,52 @@ class RuleSpec:
     input_transformer: dict[str, Any] | None = None
     maximum_retry_attempts: int = DEFAULT_RULE_RETRY_ATTEMPTS
     maximum_event_age_s: int = DEFAULT_RULE_EVENT_AGE_S
+
+
+@dataclass(frozen=True)
+class QueueRuleSpec:
+    """An EventBridge rule target that is an SQS queue of the template.
+
+    The embedded EventBridge delivers to it itself: the rule and its target are created there
+    as declared, so what reaches the queue is what EventBridge would send.
+    """
+
+    name: str  # the rule's name on its bus
+    bus_name: str
+    pattern: dict[str, Any]
+    target_id: str
+    queue: str  # logical id of the queue
+    queue_arn: str
+    dead_letter_arn: str | None = None
+    input: str | None = None
+    input_path: str | None = None
+    input_transformer: dict[str, Any] | None = None
+    message_group_id: str | None = None  # SqsParameters.MessageGroupId (FIFO queues)
+    maximum_retry_attempts: int = DEFAULT_RULE_RETRY_ATTEMPTS
+    maximum_event_age_s: int = DEFAULT_RULE_EVENT_AGE_S
+
+    @property
+    def target(self) -> dict[str, Any]:
+        """The target as PutTargets takes it."""
+        target: dict[str, Any] = {
+            "Id": self.target_id,
+            "Arn": self.queue_arn,
+            "RetryPolicy": {
+                "MaximumRetryAttempts": self.maximum_retry_attempts,
+                "MaximumEventAgeInSeconds": self.maximum_event_age_s,
+            },
+        }
+        if self.dead_letter_arn is not None:
+            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
+        if self.input is not None:
+            target["Input"] = self.input
+        if self.input_path is not None:
+            target["InputPath"] = self.input_path
+        if self.input_transformer is not None:
+            target["InputTransformer"] = self.input_transformer
+        if self.message_group_id is not None:
+            target["SqsParameters"] = {"MessageGroupId": self.message_group_id}
+        return target
 
 
 @dataclass(frozen=True)
@@ -154,6 +201,15 @@ class EventSourceMappingSpec:
     maximum_batching_window_s: int = 0
     on_failure_arn: str | None = None
     function_response_types: tuple[str, ...] = ()  # ("ReportBatchItemFailures",): partial
+    maximum_concurrency: int | None = None  # queues: ScalingConfig.MaximumConcurrency
+
+    @property
+    def is_queue(self) -> bool:
+        return self.event_source_arn.startswith(f"arn:{PARTITION}:sqs:")
+
+    @property
+    def reports_batch_item_failures(self) -> bool:
+        return "ReportBatchItemFailures" in self.function_response_types
 
 
 @dataclass(frozen=True)
@@ -194,6 +250,7 @@ class LocalDeployment:
     kms_keys: list[KmsKeySpec] = field(default_factory=list)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     rules: list[RuleSpec] = field(default_factory=list)
+    queue_rules: list[QueueRuleSpec] = field(default_factory=list)
     event_source_mappings: list[EventSourceMappingSpec] = field(default_factory=list)
     apis: dict[str, HttpApiSpec] = field(default_factory=dict)
     routes: list[RouteSpec] = field(default_factory=list)
@@ -676,41 +733,66 @@ class _Reader:
     # ------------------------------------------------------------------------ events
 
     def _rule(self, logical_id: str, raw: Mapping[str, Any]) -> None:
-        """An EventBridge rule: one RuleSpec per target that is a function of the template."""
+        """An EventBridge rule: one RuleSpec per target that is a function of the template,
+        one QueueRuleSpec per target that is one of its queues."""
         props = self._resolved(raw, "State", "EventPattern", "Name", "EventBusName")
         if props.get("State", "ENABLED") != "ENABLED" or "EventPattern" not in props:
             return
         pattern = props["EventPattern"]
         if isinstance(pattern, str):
             pattern = json.loads(pattern)
+        name = str(props.get("Name") or logical_id)
+        bus_name = str(props.get("EventBusName", "default")).rsplit("/", 1)[-1]
         functions = {spec.arn: spec.logical_id for spec in self._deployment.functions.values()}
+        queues = {
+            self._resolver.get_att(queue, "Arn"): queue for queue, _ in self._of("AWS::SQS::Queue")
+        }
         for raw_target in raw.get("Targets") or []:
-            # Targets other than the template's functions (queues, state machines...) are not
-            # delivered to locally, so they need not be named either.
+            # Targets other than the template's functions and queues (state machines...) are
+            # not delivered to locally, so they need not be named either.
             try:
-                function = functions.get(str(self._resolver.resolve(raw_target.get("Arn"))))
+                arn = str(self._resolver.resolve(raw_target.get("Arn")))
             except TemplateError:
-                function = None
-            if function is None:
+                continue
+            if arn not in functions and arn not in queues:
                 continue
             target = self._resolver.resolve(raw_target)
             retry = target.get("RetryPolicy") or {}
+            retries = int(retry.get("MaximumRetryAttempts", DEFAULT_RULE_RETRY_ATTEMPTS))
+            event_age = int(retry.get("MaximumEventAgeInSeconds", DEFAULT_RULE_EVENT_AGE_S))
+            dead_letter_arn = (target.get("DeadLetterConfig") or {}).get("Arn")
+            if arn in queues:
+                # The rule is created in the embedded EventBridge under its physical name.
+                self._deployment.queue_rules.append(
+                    QueueRuleSpec(
+                        name=str(props.get("Name") or self._resolver.ref(logical_id)),
+                        bus_name=bus_name,
+                        pattern=pattern,
+                        target_id=str(target.get("Id") or queues[arn]),
+                        queue=queues[arn],
+                        queue_arn=arn,
+                        dead_letter_arn=dead_letter_arn,
+                        input=target.get("Input"),
+                        input_path=target.get("InputPath"),
+                        input_transformer=target.get("InputTransformer"),
+                        message_group_id=(target.get("SqsParameters") or {}).get("MessageGroupId"),
+                        maximum_retry_attempts=retries,
+                        maximum_event_age_s=event_age,
+                    )
+                )
+                continue
             self._deployment.rules.append(
                 RuleSpec(
-                    name=str(props.get("Name") or logical_id),
-                    function=function,
-                    bus_name=str(props.get("EventBusName", "default")).rsplit("/", 1)[-1],
+                    name=name,
+                    function=functions[arn],
+                    bus_name=bus_name,
                     pattern=pattern,
-                    dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
+                    dead_letter_arn=dead_letter_arn,
                     input=target.get("Input"),
                     input_path=target.get("InputPath"),
                     input_transformer=target.get("InputTransformer"),
-                    maximum_retry_attempts=int(
-                        retry.get("MaximumRetryAttempts", DEFAULT_RULE_RETRY_ATTEMPTS)
-                    ),
-                    maximum_event_age_s=int(
-                        retry.get("MaximumEventAgeInSeconds", DEFAULT_RULE_EVENT_AGE_S)
-                    ),
+                    maximum_retry_attempts=retries,
+                    maximum_event_age_s=event_age,
                 )
             )
 
@@ -731,7 +813,16 @@ class _Reader:
         on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get(
             "Destination"
         )
+        if on_failure is not None and not str(on_failure).startswith(_arn("sqs", "")):
+            raise TemplateError(f"{logical_id}: only SQS on-failure destinations are supported")
         is_queue = source.startswith(_arn("sqs", ""))
+        starting_position = props.get("StartingPosition")
+        if not is_queue and starting_position not in ("TRIM_HORIZON", "LATEST"):
+            raise TemplateError(
+                f"{logical_id}: a stream is read from TRIM_HORIZON or LATEST, "
+                f"not {starting_position}"
+            )
+        concurrency = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
         self._deployment.event_source_mappings.append(
             EventSourceMappingSpec(
                 logical_id=logical_id,
@@ -740,7 +831,7 @@ class _Reader:
                 # Lambda's defaults: 10 messages from a queue, 100 records from a stream.
                 batch_size=int(props.get("BatchSize", 10 if is_queue else 100)),
                 enabled=bool(props.get("Enabled", True)),
-                starting_position=props.get("StartingPosition"),
+                starting_position=starting_position,
                 filter_patterns=tuple(patterns),
                 bisect_batch_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
                 maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
@@ -748,6 +839,7 @@ class _Reader:
                 maximum_batching_window_s=int(props.get("MaximumBatchingWindowInSeconds", 0)),
                 on_failure_arn=str(on_failure) if on_failure else None,
                 function_response_types=tuple(props.get("FunctionResponseTypes") or ()),
+                maximum_concurrency=int(concurrency) if concurrency is not None else None,
             )
         )
 

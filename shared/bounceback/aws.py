@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sqs import SQSClient
 
 
 @cache
@@ -60,7 +61,12 @@ def kms() -> KMSClient:
     return _client("kms")  # type: ignore[return-value]
 
 
+@cache
+def sqs() -> SQSClient:
+    return _client("sqs")  # type: ignore[return-value]
+
+
 def reset() -> None:
     """Forget every client (tests switch endpoints and credentials between cases)."""
-    for factory in (_session, dynamodb, events, scheduler, sesv2, kms):
+    for factory in (_session, dynamodb, events, scheduler, sesv2, kms, sqs):
         factory.cache_clear()

@@ -10,6 +10,7 @@ from bounceback import aws
 from bounceback.connections import Connections
 from bounceback.events import DomainEvent, publish
 from bounceback.mail import Mailer
+from bounceback.queues import Queues
 from bounceback.settings import settings
 from bounceback.store.connections import ConnectionStore
 from bounceback.store.deliveries import DeliveryStore
@@ -31,7 +32,8 @@ class Bus:
 @dataclass(frozen=True)
 class Services:
     """The table by aggregate (``profiles``, ``rejections``, ``notifications``,
-    ``deliveries``; connections behind their KMS sealing), the timers, the mailer, the bus."""
+    ``deliveries``; connections behind their KMS sealing), the timers, the mailer, the bus,
+    the queues."""
 
     profiles: ProfileStore
     rejections: RejectionStore
@@ -41,6 +43,7 @@ class Services:
     timers: Timers
     mailer: Mailer
     bus: Bus
+    queues: Queues
 
 
 @cache
@@ -64,6 +67,7 @@ def services() -> Services:
         ),
         mailer=Mailer(aws.sesv2(), config.sender_email),
         bus=Bus(config.event_bus_name),
+        queues=Queues(aws.sqs()),
     )
 
 

@@ -20,6 +20,13 @@ class Settings(BaseModel):
     sender_email: str
     connection_key_id: str
     stage: str = "dev"
+    # A step's failed message comes back after base * 2^(n-1) seconds, at most the limit
+    # (template parameters RetryBackoffSeconds, RetryBackoffLimitSeconds).
+    retry_backoff_seconds: int = 30
+    retry_backoff_limit_seconds: int = 3600
+    # The dead-letter queues an operator sees and redrives (the API function's only):
+    # {"<queue logical id>": {"url": ..., "back_to": "<queue url>" | "bus" | ""}}
+    dead_letter_queues: str = "{}"
 
 
 class SettingsError(RuntimeError):

@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 SCHEDULE_NAME_LIMIT = 64
 
 
+FOLLOWUP_TIMER = "followup-"
+REAPPLY_TIMER = "reapply-"
+
+
 def followup_timer_name(rejection_id: str) -> str:
-    return f"followup-{rejection_id}"[:SCHEDULE_NAME_LIMIT]
+    return f"{FOLLOWUP_TIMER}{rejection_id}"[:SCHEDULE_NAME_LIMIT]
 
 
 def reapply_timer_name(rejection_id: str) -> str:
-    return f"reapply-{rejection_id}"[:SCHEDULE_NAME_LIMIT]
+    return f"{REAPPLY_TIMER}{rejection_id}"[:SCHEDULE_NAME_LIMIT]
 
 
 def at_expression(moment: datetime) -> str:

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -106,6 +107,29 @@ class LocalStack:
     def inject_faults(self, function: str, times: int) -> None:
         self._ok("POST", "/_local/faults", {"function": function, "times": times})
 
+    def fault(self, service: str, operation: str, rate: float, **more: Any) -> dict[str, Any]:
+        """Faults at the embedded AWS: that fraction of calls to the operation fails."""
+        body = {"service": service, "operation": operation, "rate": rate, **more}
+        result: dict[str, Any] = self._ok("POST", "/_local/faults", body)
+        return result
+
+    def clear_faults(self) -> None:
+        self._ok("DELETE", "/_local/faults")
+
+    def client(self, service: str, **config: Any) -> Any:
+        """A boto3 client of the embedded AWS, as a test or a handler would build it."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.info()["aws_endpoint"],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(**config) if config else None,
+        )
+
 
 _json = json
 
@@ -123,14 +147,23 @@ def _pump(stream: IO[str], lines: queue.Queue[str], keep: list[str]) -> None:
         keep.append(line)
 
 
-@pytest.fixture(scope="session")
-def local_stack() -> Iterator[LocalStack]:
+@contextmanager
+def _serving(*arguments: str) -> Iterator[LocalStack]:
+    """`bounceback-local serve` with these arguments, until the block ends."""
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="bounceback-local-", suffix=".log")[1])
     with log.open("w", encoding="utf-8") as stderr:
         started = time.monotonic()
         process = subprocess.Popen(  # noqa: S603 - our own console script
-            [sys.executable, "-m", "bounceback_local.cli", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "bounceback_local.cli",
+                "serve",
+                "--port",
+                str(port),
+                *arguments,
+            ],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -166,3 +199,37 @@ def local_stack() -> Iterator[LocalStack]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    with _serving() as stack:
+        yield stack
+
+
+SOURCES_TEMPLATE = REPO / "tests" / "e2e" / "fixtures" / "sources" / "template.yaml"
+
+
+@dataclass
+class SourcesStack:
+    """The local stack serving the event sources' test template, and where its handlers
+    write down what they see."""
+
+    stack: LocalStack
+    records: Path
+
+    def seen(self, handler: str) -> list[dict[str, Any]]:
+        path = self.records / f"{handler}.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# Only its own module uses it: it stops when that module is done, not with the session.
+@pytest.fixture(scope="module")
+def sources_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SourcesStack]:
+    records = tmp_path_factory.mktemp("sources-records")
+    with _serving(
+        "--template", str(SOURCES_TEMPLATE), "--parameter", f"RecordDir={records}"
+    ) as stack:
+        yield SourcesStack(stack, records)

@@ -116,18 +116,21 @@ def test_a_throttled_email_fails_the_step_and_its_retry_sends_it_once(
     seed_rejection(now=LOGGED_AT)
     event = next(e for e in cloud.take_published() if e["detail-type"] == "Rejection Logged")
     from functions.encourage.app import handler
-    from tests.support.events import LambdaContext
+    from tests.support.events import LambdaContext, sqs_batch
 
-    # When the step runs, it fails (so EventBridge/Lambda retry it)
-    with pytest.raises(ClientError):
-        handler(event, LambdaContext())
+    # When the step runs, its message fails (so its queue hands it over again, later)
+    batch = sqs_batch(event, cloud.queue_arns["EncourageQueue"])
+    failed = handler(batch, LambdaContext())
+    assert failed == {"batchItemFailures": [{"itemIdentifier": batch["Records"][0]["messageId"]}]}
     # the inbox entry is already stored, its email not yet sent
     assert kinds(cloud) == {"encouragement": 1}
     assert cloud.emails() == []
 
     # When the retry comes, and then a duplicate of the same event
-    handler(event, LambdaContext())
-    handler(event, LambdaContext())
+    assert handler(sqs_batch(event, cloud.queue_arns["EncourageQueue"], 2), LambdaContext()) == {
+        "batchItemFailures": []
+    }
+    handler(sqs_batch(event, cloud.queue_arns["EncourageQueue"]), LambdaContext())
 
     # Then exactly one inbox entry and one email
     assert kinds(cloud) == {"encouragement": 1}

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from bounceback.services import services
 from functions.build_plan.app import handler as build_plan
@@ -23,6 +22,7 @@ from tests.support.events import (
     SAMPLE_USER,
     LambdaContext,
     load_event,
+    sqs_batch,
 )
 from tests.support.seed import seed_feedback, seed_profile, seed_rejection
 
@@ -31,6 +31,14 @@ LOGGED = datetime.fromisoformat("2026-11-02T09:15:00+00:00")
 
 def notifications(cloud: Cloud) -> Counter[str]:
     return Counter(i["kind"]["S"] for i in iter_kinds(cloud.items(), "notification"))
+
+
+def deliver(handler: Any, event: dict[str, Any]) -> list[dict[str, str]]:
+    """Hand the event to the step as its queue does (one message of an SQS batch); returns
+    the messages it reported failed (they would come again, later)."""
+    answer = handler(sqs_batch(event), LambdaContext())
+    failures: list[dict[str, str]] = answer["batchItemFailures"]
+    return failures
 
 
 @pytest.fixture
@@ -43,9 +51,8 @@ def logged(cloud: Cloud) -> Cloud:
 
 
 def test_encourage_names_what_was_outside_the_users_control(logged: Cloud) -> None:
-    outcome = encourage(load_event("bounceback.rejection-logged.json"), LambdaContext())
+    assert deliver(encourage, load_event("bounceback.rejection-logged.json")) == []
 
-    assert outcome == {"notification_created": True}
     [item] = iter_kinds(logged.items(), "notification")
     assert item["kind"]["S"] == "encouragement"
     assert "not about you" in item["title"]["S"]
@@ -56,22 +63,20 @@ def test_encourage_names_what_was_outside_the_users_control(logged: Cloud) -> No
 
 def test_encourage_says_nothing_about_a_deleted_rejection(logged: Cloud) -> None:
     services().rejections.delete(SAMPLE_USER, SAMPLE_REJECTION, datetime.now(UTC))
-    assert encourage(load_event("bounceback.rejection-logged.json"), LambdaContext()) == {
-        "notification_created": False
-    }
+    assert deliver(encourage, load_event("bounceback.rejection-logged.json")) == []
     assert notifications(logged) == {}
 
 
 def test_no_email_when_the_user_turned_emails_off(cloud: Cloud) -> None:
     seed_profile(email_notifications=False)
     seed_rejection(now=LOGGED)
-    encourage(load_event("bounceback.rejection-logged.json"), LambdaContext())
+    deliver(encourage, load_event("bounceback.rejection-logged.json"))
     assert notifications(cloud) == {"encouragement": 1}
     assert cloud.emails() == []
 
 
 def test_request_feedback_drafts_the_request_and_sets_the_reminder(logged: Cloud) -> None:
-    request_feedback(load_event("bounceback.rejection-logged.json"), LambdaContext())
+    deliver(request_feedback, load_event("bounceback.rejection-logged.json"))
 
     assert notifications(logged) == {"feedback_request": 1}
     [timer] = logged.schedules()
@@ -88,26 +93,24 @@ def test_request_feedback_drafts_the_request_and_sets_the_reminder(logged: Cloud
 
 
 def test_the_reminder_is_sent_when_due_and_no_feedback_came(logged: Cloud) -> None:
-    outcome = request_feedback(
-        load_event("bounceback.feedback-follow-up-due.json"), LambdaContext()
-    )
-    assert outcome == {"done": True}
+    assert deliver(request_feedback, load_event("bounceback.feedback-follow-up-due.json")) == []
     assert notifications(logged) == {"feedback_followup": 1}
 
 
 def test_feedback_cancels_the_reminder_and_cancelling_twice_is_harmless(logged: Cloud) -> None:
-    request_feedback(load_event("bounceback.rejection-logged.json"), LambdaContext())
+    deliver(request_feedback, load_event("bounceback.rejection-logged.json"))
+    assert len(logged.schedules()) == 1
     event = load_event("bounceback.feedback-received.json")
 
-    assert request_feedback(event, LambdaContext()) == {"done": True}
-    assert request_feedback(event, LambdaContext()) == {"done": False}
+    assert deliver(request_feedback, event) == []
+    assert deliver(request_feedback, event) == []
     assert logged.schedules() == []
 
 
 def test_schedule_reapply_sets_one_timer_at_the_reapply_date(logged: Cloud) -> None:
     event = load_event("bounceback.rejection-logged.json")
-    schedule_reapply(event, LambdaContext())
-    schedule_reapply(event, LambdaContext())
+    deliver(schedule_reapply, event)
+    deliver(schedule_reapply, event)
 
     [timer] = logged.schedules()
     assert timer["Name"] == f"reapply-{SAMPLE_REJECTION}"
@@ -121,9 +124,8 @@ def test_a_waiting_period_already_over_opens_the_window_at_once(cloud: Cloud) ->
     seed_rejection(now=LOGGED, rejected_at="2025-01-10T09:00:00Z")
     cloud.take_published()
 
-    outcome = schedule_reapply(load_event("bounceback.rejection-logged.json"), LambdaContext())
+    assert deliver(schedule_reapply, load_event("bounceback.rejection-logged.json")) == []
 
-    assert outcome == {"outcome": "elapsed"}
     assert cloud.schedules() == []
     [elapsed] = cloud.take_published()
     assert elapsed["detail-type"] == "Cooldown Elapsed"
@@ -132,7 +134,7 @@ def test_a_waiting_period_already_over_opens_the_window_at_once(cloud: Cloud) ->
 def test_build_plan_stores_the_areas_and_tells_the_user(logged: Cloud) -> None:
     seed_feedback(now=LOGGED + timedelta(days=3))
 
-    build_plan(load_event("bounceback.feedback-received.json"), LambdaContext())
+    deliver(build_plan, load_event("bounceback.feedback-received.json"))
 
     feedback = services().rejections.get_feedback(SAMPLE_USER, SAMPLE_REJECTION, SAMPLE_FEEDBACK)
     assert feedback is not None
@@ -144,9 +146,9 @@ def test_build_plan_stores_the_areas_and_tells_the_user(logged: Cloud) -> None:
 
 def test_reapply_tells_the_user_with_their_progress(logged: Cloud) -> None:
     seed_feedback(now=LOGGED + timedelta(days=3))
-    build_plan(load_event("bounceback.feedback-received.json"), LambdaContext())
+    deliver(build_plan, load_event("bounceback.feedback-received.json"))
 
-    reapply(load_event("bounceback.cooldown-elapsed.json"), LambdaContext())
+    deliver(reapply, load_event("bounceback.cooldown-elapsed.json"))
 
     [item] = [
         i for i in iter_kinds(logged.items(), "notification") if i["kind"]["S"] == "reapply_open"
@@ -162,9 +164,7 @@ def test_a_stale_reapply_timer_says_nothing(logged: Cloud) -> None:
         rejection.model_copy(update={"reapply_at": rejection.reapply_at + timedelta(days=30)})
     )
 
-    assert reapply(load_event("bounceback.cooldown-elapsed.json"), LambdaContext()) == {
-        "notification_created": False
-    }
+    assert deliver(reapply, load_event("bounceback.cooldown-elapsed.json")) == []
     assert "reapply_open" not in notifications(logged)
 
 
@@ -182,12 +182,24 @@ def test_an_event_of_the_wrong_shape_fails_so_it_is_retried_then_dead_lettered(
 ) -> None:
     event = load_event(sample)
     event["detail"]["data"] = {"user_id": SAMPLE_USER}
-    with pytest.raises(ValidationError):
-        handler(event, LambdaContext())
+    assert len(deliver(handler, event)) == 1  # reported: its queue parks it after its tries
+    assert notifications(logged) == {}
 
 
 def test_an_unexpected_detail_type_is_an_error(logged: Cloud) -> None:
     event = load_event("bounceback.rejection-logged.json")
     event["detail-type"] = "Something Else"
-    with pytest.raises(ValueError, match="unexpected detail-type"):
-        request_feedback(event, LambdaContext())
+    assert len(deliver(request_feedback, event)) == 1
+
+
+def test_one_failed_message_of_a_batch_is_the_only_one_retried(logged: Cloud) -> None:
+    good = load_event("bounceback.rejection-logged.json")
+    bad = load_event("bounceback.rejection-logged.json")
+    bad["detail"]["data"] = {}
+    batch = sqs_batch(good)
+    batch["Records"] += sqs_batch(bad)["Records"]
+
+    answer = encourage(batch, LambdaContext())
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": batch["Records"][1]["messageId"]}]}
+    assert notifications(logged) == {"encouragement": 1}

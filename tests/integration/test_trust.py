@@ -196,3 +196,28 @@ def test_notifications_go_to_the_first_verified_address_only(cloud: Cloud) -> No
     deliver(services(), note(), NOW)
     assert len(mails_to(cloud, ADA)) == 1
     assert mails_to(cloud, "unproved@example.com") == codes  # the code, nothing more
+
+
+def test_an_email_sent_is_marked_sent_even_through_throttling(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bounceback.store.notifications import NotificationStore
+    from bounceback.workflow import notify
+
+    seed_profile("ada")
+    seed_rejection("ada", "r-trust", now=NOW)
+    real = NotificationStore.set_email_status
+    failures = iter([True, True, False])
+
+    def throttled(self: NotificationStore, *args: object, **kwargs: object) -> None:
+        if next(failures, False):
+            raise RuntimeError("ThrottlingException")
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NotificationStore, "set_email_status", throttled)
+    monkeypatch.setattr(notify.time, "sleep", lambda seconds: None)
+
+    assert deliver(services(), note(), NOW) is True
+    # Marked sent: a retry long after the lease sends nothing more.
+    assert deliver(services(), note(), NOW + timedelta(hours=1)) is False
+    assert len(mails_to(cloud, ADA)) == 1

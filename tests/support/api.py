@@ -35,9 +35,12 @@ def api_event(
     now: datetime = API_NOW,
     raw_body: str | None = None,
 ) -> dict[str, Any]:
+    from bounceback.http.api import ROUTES
+
     event = load_event("api.post-rejections.json")
     event["rawPath"] = path
-    event["routeKey"] = "$default"
+    # As API Gateway routes it: a route's key, or $default when none of the API's takes it.
+    event["routeKey"] = event["requestContext"]["routeKey"] = ROUTES.route_key(method, path)
     event["requestContext"]["http"]["method"] = method
     event["requestContext"]["http"]["path"] = path
     event["requestContext"]["timeEpoch"] = int(now.timestamp() * 1000)

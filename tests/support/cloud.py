@@ -1,11 +1,13 @@
 """An AWS account in memory (moto) with the resources of template.yaml, for integration tests.
 
 template.yaml is read as the local stack reads it (through CloudFormation's transforms, see
-``bounceback_local.template``): the table, bus, schedule group, queues, key and sender are
-created from its resources, the functions' environment is its own, and ``InProcessWorkflow``
-delivers events to the functions whose rules match them - so tests and infrastructure cannot
-drift. Everything put on the bus is also copied to a "tap" queue by a catch-all rule, so a test
-can see what a step published; due timers are fired as Scheduler would.
+``bounceback_local.template``): the table (with its stream), bus, rules, schedule group,
+queues, key and sender are created from its resources, and the functions' environment is its
+own, so tests and infrastructure cannot drift. What the table commits reaches the bus through
+the outbox relay (``Cloud.relay``); the rules put events on the steps' queues (moto delivers
+them); ``InProcessWorkflow`` feeds each queue to its function as Lambda's event source mapping
+would, and fires due timers as Scheduler would. Everything put on the bus is also copied to a
+"tap" queue by a catch-all rule, so a test can see what was published.
 """
 
 from __future__ import annotations
@@ -63,17 +65,35 @@ class Subscription:
     pattern: dict[str, Any]
     module: str
     handler: str = "handler"
+    queue: str = ""  # logical id of the queue the rule fills and the function reads
+
+
+def _module_of(function: str) -> tuple[str, str]:
+    spec = deployment().functions[function]
+    module, _, handler = spec.handler.rpartition(".")
+    package = ".".join(spec.code_dir.relative_to(ROOT).parts)
+    return f"{package}.{module}", handler
 
 
 def subscriptions() -> list[Subscription]:
-    found = []
+    """Each step's rule, with the function its queue feeds."""
     built = deployment()
-    for rule in built.rules:
-        spec = built.functions[rule.function]
-        module, _, handler = spec.handler.rpartition(".")
-        package = ".".join(spec.code_dir.relative_to(ROOT).parts)
-        found.append(Subscription(rule.function, rule.pattern, f"{package}.{module}", handler))
+    fed_by = {m.event_source_arn: m.function for m in built.event_source_mappings}
+    found = []
+    for rule in built.queue_rules:
+        function = fed_by[rule.queue_arn]
+        module, handler = _module_of(function)
+        found.append(Subscription(function, rule.pattern, module, handler, rule.queue))
     return found
+
+
+def stream_consumer() -> tuple[Subscription, list[dict[str, Any]]]:
+    """The function the table's stream feeds, and the filter patterns of its mapping."""
+    (mapping,) = [
+        m for m in deployment().event_source_mappings if ":dynamodb:" in m.event_source_arn
+    ]
+    module, handler = _module_of(mapping.function)
+    return Subscription(mapping.function, {}, module, handler), list(mapping.filter_patterns)
 
 
 class Cloud:
@@ -101,8 +121,22 @@ class Cloud:
         (self.group,) = built.schedule_groups.values()
         self.scheduler.create_schedule_group(Name=self.group)
         self.queue_arns = {queue.logical_id: queue.arn for queue in built.queues}
-        for queue in built.queues:
-            self.sqs.create_queue(QueueName=queue.name, Attributes=dict(queue.attributes))  # type: ignore[arg-type]
+        self.queue_urls: dict[str, str] = {}
+        # Dead-letter queues first: a queue's redrive policy names one that must exist.
+        for queue in sorted(built.queues, key=lambda q: "RedrivePolicy" in q.attributes):
+            self.queue_urls[queue.logical_id] = self.sqs.create_queue(
+                QueueName=queue.name,
+                Attributes=dict(queue.attributes),  # type: ignore[arg-type]
+            )["QueueUrl"]
+        for rule in built.queue_rules:  # moto delivers matching events to the queues itself
+            self.events.put_rule(
+                Name=rule.name, EventBusName=rule.bus_name, EventPattern=json.dumps(rule.pattern)
+            )
+            self.events.put_targets(
+                Rule=rule.name,
+                EventBusName=rule.bus_name,
+                Targets=[{"Id": rule.target_id, "Arn": rule.queue_arn}],
+            )
         for identity in built.sender_identities:
             self.ses.verify_email_identity(EmailAddress=identity)
         # What the functions find in their environment on Lambda, resolved for this account.
@@ -118,9 +152,52 @@ class Cloud:
             Rule="tap", EventBusName=self.bus, Targets=[{"Id": "tap", "Arn": tap_arn}]
         )
         self._tap = tap
+        self._relayed = 0  # how much of the table's stream the relay has handled
+
+    def stream_records(self) -> list[dict[str, Any]]:
+        """The table's stream so far, as Lambda hands it to a function (moto keeps it in
+        this process; its server-only stream API is not needed here)."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        table = dynamodb_backends[ACCOUNT_ID][REGION].get_table(self.table)
+        shard = table.stream_shard
+        return (
+            []
+            if shard is None
+            else [json.loads(json.dumps(r.to_json(), default=str)) for r in shard.items]
+        )
+
+    def relay(self) -> list[str]:
+        """Hand the stream's new records (those its mapping's filter lets in) to the outbox
+        relay, as Lambda would: what the table committed goes on the bus. When the relay
+        reports a record failed, the stream resumes from it next time, as Lambda's does.
+        Returns the sequence numbers reported failed (none when all went out)."""
+        from moto.events.models import EventPattern
+
+        from tests.support.events import LambdaContext
+
+        records = self.stream_records()
+        consumer, patterns = stream_consumer()
+        matchers = [EventPattern.load(json.dumps(p)) for p in patterns]
+        start = self._relayed
+        wanted = [
+            r for r in records[start:] if not matchers or any(m.matches_event(r) for m in matchers)
+        ]
+        self._relayed = len(records)
+        if not wanted:
+            return []
+        handler = getattr(importlib.import_module(consumer.module), consumer.handler)
+        answer = handler({"Records": wanted}, LambdaContext(function_name=consumer.function))
+        failed = [str(f["itemIdentifier"]) for f in answer.get("batchItemFailures", [])]
+        if failed:
+            numbers = [str(r["dynamodb"]["SequenceNumber"]) for r in records]
+            self._relayed = numbers.index(min(failed, key=int))
+        return failed
 
     def take_published(self) -> list[dict[str, Any]]:
-        """Every event put on the bus since the last call (oldest first)."""
+        """Every event put on the bus since the last call (oldest first), the table's newly
+        committed rejections and feedback relayed first."""
+        self.relay()
         taken: list[dict[str, Any]] = []
         while True:
             response = self.sqs.receive_message(QueueUrl=self._tap, MaxNumberOfMessages=10)
@@ -159,37 +236,61 @@ class Delivery:
 
 @dataclass
 class InProcessWorkflow:
-    """EventBridge and Scheduler in miniature, over the same handlers, rules and timers.
+    """EventBridge, SQS and Scheduler in miniature, over the same handlers, rules and queues.
 
-    ``copies`` delivers every event that many times (EventBridge delivers at least once).
+    The table's commits are relayed to the bus, the rules fill the steps' queues, and each
+    queue's messages are handed to its function one at a time, as an event source mapping
+    would: a message the function reports failed stays in its queue and comes again.
+    ``copies`` hands every message over that many times (SQS delivers at least once).
     """
 
     cloud: Cloud
     copies: int = 1
     deliveries: list[Delivery] = field(default_factory=list)
     before_invoke: Callable[[str], None] | None = None
+    max_rounds: int = 20
 
     def run_until_quiet(self) -> list[Delivery]:
-        from moto.events.models import EventPattern
-
         done: list[Delivery] = []
-        while events := self.cloud.take_published():
-            for event in events:
-                for sub in subscriptions():
-                    if not EventPattern.load(json.dumps(sub.pattern)).matches_event(event):
-                        continue
+        for _ in range(self.max_rounds):
+            self.cloud.take_published()  # relays, and empties the tap
+            handed = 0
+            for sub in subscriptions():
+                for message in self._receive(sub.queue):
                     for _ in range(self.copies):
-                        done.append(self.invoke(sub, event))
-        return done
+                        done.append(self.invoke(sub, message))
+                    handed += 1
+            if handed == 0:
+                return done
+        raise AssertionError("the workflow did not settle: a message keeps failing")
 
-    def invoke(self, sub: Subscription, event: dict[str, Any]) -> Delivery:
-        from tests.support.events import LambdaContext
+    def _receive(self, queue: str) -> list[dict[str, Any]]:
+        url = self.cloud.queue_urls[queue]
+        messages: list[dict[str, Any]] = []
+        while batch := self.cloud.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], VisibilityTimeout=0
+        ).get("Messages", []):
+            for message in batch:
+                self.cloud.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            messages.extend(batch)
+        return messages
+
+    def invoke(self, sub: Subscription, message: dict[str, Any] | Any) -> Delivery:
+        """Hand one message (or one EventBridge event) to the function, in an SQS batch; a
+        failure puts it back on the queue for the next round."""
+        from tests.support.events import LambdaContext, sqs_batch
 
         if self.before_invoke:
             self.before_invoke(sub.function)
+        body = message["Body"] if "Body" in message else json.dumps(message)
         handler = getattr(importlib.import_module(sub.module), sub.handler)
-        outcome = handler(json.loads(json.dumps(event)), LambdaContext(function_name=sub.function))
-        delivery = Delivery(sub.function, event["detail-type"], outcome)
+        arn = self.cloud.queue_arns[sub.queue]
+        outcome = handler(
+            sqs_batch(json.loads(body), arn), LambdaContext(function_name=sub.function)
+        )
+        if outcome.get("batchItemFailures"):
+            self.cloud.sqs.send_message(QueueUrl=self.cloud.queue_urls[sub.queue], MessageBody=body)
+        delivery = Delivery(sub.function, json.loads(body).get("detail-type", ""), outcome)
         self.deliveries.append(delivery)
         return delivery
 

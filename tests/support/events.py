@@ -30,3 +30,20 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 20_000
+
+
+def sqs_batch(
+    event: dict[str, Any],
+    queue_arn: str = "arn:aws:sqs:us-east-1:123456789012:bounceback-test-queue",
+    receive_count: int = 1,
+) -> dict[str, Any]:
+    """An EventBridge event as a step's function receives it: one message of an SQS batch,
+    the shape Lambda's event source mapping hands over (events/sqs.step-batch.json)."""
+    batch = load_event("sqs.step-batch.json")
+    (record,) = batch["Records"]
+    record["messageId"] = str(uuid.uuid4())
+    record["receiptHandle"] = f"handle-{record['messageId']}"
+    record["body"] = json.dumps(event)
+    record["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+    record["eventSourceARN"] = queue_arn
+    return batch

@@ -24,7 +24,8 @@ from bounceback.errors import (
     UnauthorizedError,
 )
 from bounceback.http.request import json_response
-from bounceback.http.schemas import ErrorOut
+from bounceback.http.routing import RouteTable, Unmatched, unmatched
+from bounceback.http.schemas import ErrorDetail, ErrorOut
 from bounceback.observability import logger
 
 STATUS: Mapping[type[BouncebackError], int] = {
@@ -45,15 +46,29 @@ def status_for(error: BouncebackError) -> int | None:
     return None
 
 
+def error_body(message: str, details: list[dict[str, Any]] | None = None) -> ErrorOut:
+    return ErrorOut(
+        message=message,
+        details=None if details is None else [ErrorDetail.model_validate(d) for d in details],
+    )
+
+
 def error_response(
-    status: int, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    return json_response(status, ErrorOut(message=message, details=details))
+    return json_response(status, error_body(message, details), headers)
 
 
 def invalid_request(error: RequestValidationError) -> Response[str]:
     details = [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+        {
+            "loc": [part if isinstance(part, int) else str(part) for part in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         for e in error.errors()
     ]
     logger.info("request rejected", extra={"status": 422, "errors": len(details)})
@@ -68,20 +83,29 @@ def refused(error: BouncebackError) -> Response[str]:
     return error_response(status, str(error))
 
 
-def no_such_route(_: Exception) -> Response[str]:
-    return error_response(404, "no such route")
+def _allow(answer: Unmatched) -> dict[str, str] | None:
+    return None if answer.allow is None else {"Allow": answer.allow}
 
 
 def error_event_response(
-    status: int, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An error answered before any route runs, as the handler returns it to API Gateway."""
     logger.info("request refused", extra={"status": status})
     return {
         "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": ErrorOut(message=message, details=details).model_dump_json(),
+        "headers": {"Content-Type": content_types.APPLICATION_JSON} | (headers or {}),
+        "body": error_body(message, details).model_dump_json(),
     }
+
+
+def unmatched_event_response(table: RouteTable, method: str, path: str) -> dict[str, Any]:
+    """The answer to a request no route took (on AWS: the ``$default`` route)."""
+    answer = unmatched(table, method, path)
+    return error_event_response(answer.status, answer.message, headers=_allow(answer))
 
 
 def not_json(event: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -93,8 +117,15 @@ def not_json(event: Mapping[str, Any]) -> dict[str, Any] | None:
     return error_event_response(415, "send JSON with the header content-type: application/json")
 
 
-def translate_errors(api: ApiGatewayResolver) -> None:
-    """Install the translations above on ``api``."""
+def translate_errors(api: ApiGatewayResolver, table: RouteTable) -> None:
+    """Install the translations above on ``api``; ``table`` knows every route of the HTTP API,
+    for the answer to a request none of them takes (404, or 405 with ``Allow``)."""
+
+    def no_such_route(_: Exception) -> Response[str]:
+        event = api.current_event
+        answer = unmatched(table, event.http_method, event.path)
+        return error_response(answer.status, answer.message, headers=_allow(answer))
+
     api.exception_handler(RequestValidationError)(invalid_request)
     api.exception_handler(BouncebackError)(refused)
     api.not_found(no_such_route)

@@ -3,8 +3,10 @@ the parameters several routes share."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
@@ -25,7 +27,12 @@ IdempotencyKey = Annotated[
     ),
 ]
 PageSize = Annotated[int, Query(ge=1, le=100)]
-PageToken = Annotated[str | None, Query(max_length=2048)]
+PageToken = Annotated[
+    str | None,
+    Query(max_length=2048, description="The `next_token` of the previous page, as it was."),
+]
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 class ApiRouter(Router):
@@ -34,6 +41,25 @@ class ApiRouter(Router):
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
+        self.route_keys: list[tuple[str, str]] = []  # (method, rule), for unmatched requests
+
+    def route(
+        self, rule: str, method: str | list[str] | tuple[str], *args: Any, **kwargs: Any
+    ) -> Callable[[Handler], Handler]:
+        """Powertools' route, remembered in ``route_keys``; the operation id is the handler's
+        name unless given (the names a generated client gives its calls)."""
+        methods = [method] if isinstance(method, str) else list(method)
+        self.route_keys.extend((m.upper(), rule) for m in methods)
+
+        def register(handler: Handler) -> Handler:
+            arguments = inspect.signature(Router.route).bind(self, rule, method, *args, **kwargs)
+            if arguments.arguments.get("operation_id") is None:
+                arguments.arguments["operation_id"] = handler.__name__
+            parent = super(ApiRouter, self).route
+            registered: Handler = parent(*arguments.args[1:], **arguments.kwargs)(handler)
+            return registered
+
+        return register
 
     @property
     def resolver(self) -> ApiGatewayResolver:

@@ -13,15 +13,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    Strict,
     StrictBool,
     StringConstraints,
+    model_validator,
 )
 
 from bounceback.analysis.plan import Plan
 from bounceback.model import (
+    WHITE_SPACE,
     Area,
     Cooldown,
     CooldownBasis,
@@ -38,35 +40,71 @@ from bounceback.model import (
 _LINE_BREAKS_AND_TABS = {"\n", "\r", "\t"}
 
 
-def _one_line(value: str) -> str:
+# Both read the text as sent, before white space is stripped: a control character at either
+# end is refused like any other (stripping would take some, such as a form feed, and not others).
+def _one_line(value: object) -> object:
     # Names, companies and roles end up in email subjects and headers: no control characters.
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if isinstance(value, str) and any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError("must be one line of text, without control characters")
     return value
 
 
-def _text(value: str) -> str:
-    if any((ord(c) < 32 or ord(c) == 127) and c not in _LINE_BREAKS_AND_TABS for c in value):
+def _text(value: object) -> object:
+    if isinstance(value, str) and any(
+        (ord(c) < 32 or ord(c) == 127) and c not in _LINE_BREAKS_AND_TABS for c in value
+    ):
         raise ValueError("must be text: line breaks and tabs, but no other control characters")
     return value
 
 
+# The same rules as patterns, for the OpenAPI document only (the validators above give the
+# clearer message): no control characters, and text that is not only white space (it is
+# stripped, and then must not be empty).
+_NO_CONTROL = r"\x00-\x1f\x7f"
+_NO_CONTROL_BUT_BREAKS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+ONE_LINE_PATTERN = rf"^[^{_NO_CONTROL}]*[^{WHITE_SPACE}{_NO_CONTROL}][^{_NO_CONTROL}]*$"
+TEXT_PATTERN = rf"^[^{_NO_CONTROL_BUT_BREAKS}]*$"
+LONG_TEXT_PATTERN = (
+    rf"^[^{_NO_CONTROL_BUT_BREAKS}]*[^{WHITE_SPACE}{_NO_CONTROL}][^{_NO_CONTROL_BUT_BREAKS}]*$"
+)
+
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_one_line),
+    BeforeValidator(_one_line),
+    Field(json_schema_extra={"pattern": ONE_LINE_PATTERN}),
 ]
 ReasonText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_text)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    BeforeValidator(_text),
+    Field(json_schema_extra={"pattern": TEXT_PATTERN}),
 ]
 LongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
-    AfterValidator(_text),
+    BeforeValidator(_text),
+    Field(json_schema_extra={"pattern": LONG_TEXT_PATTERN}),
 ]
-# Strict: JSON true is not 1, and "30" is not a number of days.
+
+
+def _whole_number(value: object) -> object:
+    # JSON has one number type: 30 and 30.0 are the same number of days, and JSON Schema's
+    # "integer" says so too. JSON true is not 1, and "30" is not a number of days.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number of days")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number of days")
+        return int(value)
+    return value
+
+
+# The bounds first: after a validator, pydantic would not write them into the JSON schema.
 Days = Annotated[
-    int, Strict(), Field(ge=0, le=3650, description="Waiting period in days (0 to 3650).")
+    int,
+    Field(ge=0, le=3650, description="Waiting period in days (0 to 3650)."),
+    BeforeValidator(_whole_number),
 ]
 
 
@@ -144,6 +182,8 @@ class RejectionIn(Request):
 
 
 class RejectionPatch(Request):
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     stage: ShortText | None = None
     reason: ReasonText | None = None
     message: LongText | None = None
@@ -151,6 +191,12 @@ class RejectionPatch(Request):
     cooldown_days: Days | None = Field(
         default=None, description="Set your own waiting period; null clears it."
     )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> RejectionPatch:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: name at least one field")
+        return self
 
 
 class FeedbackIn(Request):
@@ -236,8 +282,27 @@ class ExportOut(BaseModel):
     plan: Plan
 
 
+def _provider_names() -> list[str]:
+    # Imported when needed: only an admin creating a connection (or the document) reads it.
+    from bounceback.providers.registry import PROVIDERS
+
+    return sorted(PROVIDERS)
+
+
+def _known_provider(name: str) -> str:
+    if name not in _provider_names():
+        raise ValueError(f"unknown provider {name!r} (one of: {', '.join(_provider_names())})")
+    return name
+
+
+def _provider_enum(schema: dict[str, object]) -> None:
+    schema["enum"] = _provider_names()
+
+
 class ConnectionIn(Request):
-    provider: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{1,31}$")]
+    provider: Annotated[
+        str, AfterValidator(_known_provider), Field(json_schema_extra=_provider_enum)
+    ]
     company: ShortText
     secret: Annotated[str, StringConstraints(min_length=16, max_length=512)] | None = Field(
         default=None, description="The secret the ATS issued or you chose; generated if absent."
@@ -261,9 +326,29 @@ class ConnectionList(BaseModel):
     next_token: str | None = None
 
 
+class DeadLettersOut(BaseModel):
+    queues: dict[str, int] = Field(
+        description="Messages waiting in each dead-letter queue, by the queue's logical id."
+    )
+
+
+class RedriveOut(BaseModel):
+    redriven: int = Field(description="How many parked failures were put back through their step.")
+
+
+class ErrorDetail(BaseModel):
+    loc: list[str | int] = Field(description="Where: `body`, then the field's path in it.")
+    msg: str
+    type: str = Field(description="The kind of error, e.g. `missing` or `string_too_long`.")
+
+
 class ErrorOut(BaseModel):
-    message: str
-    details: list[dict[str, object]] | None = None
+    """Every error answer of the API (and the JWT authorizer's 401)."""
+
+    message: str = Field(description="What is wrong, for a person to read.")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="For a 422: each invalid field and what is wrong with it."
+    )
 
 
 # ------------------------------------------------------------------ domain -> body

@@ -1,7 +1,7 @@
 """Every kind of item the table holds, as it is stored (docs/access-patterns.md, "Items").
 
 Kept apart from the domain models in ``model.py``: an item carries its keys, its ``type`` and
-the bookkeeping the domain does not know (``published_at``, ``email_status``, a lease), and
+the bookkeeping the domain does not know (a correlation id, ``email_status``, a lease), and
 converts to and from its domain object here. Keys come from ``keys.py``. Nested values
 (cooldown, recruiter, findings) are the domain's own frozen value types, stored as maps.
 """
@@ -124,7 +124,7 @@ class RejectionItem(CollectionItem):
     cooldown: Cooldown
     reapply_at: datetime
     status: str = "rejected"
-    published_at: datetime | None = None  # set once "Rejection Logged" is on the bus
+    correlation_id: str | None = None  # of the request that logged it: its event carries it
     deleted_at: datetime | None = None  # set while it is being deleted: it is gone for reads
 
     @property
@@ -132,13 +132,14 @@ class RejectionItem(CollectionItem):
         return self.deleted_at is None
 
     @classmethod
-    def of(cls, rejection: Rejection) -> RejectionItem:
+    def of(cls, rejection: Rejection, correlation_id: str | None = None) -> RejectionItem:
         key = keys.rejection(rejection.user_id, rejection.id)
         return cls(
             PK=key.pk,
             SK=key.sk,
             GSI1PK=keys.rejections_of(rejection.user_id),
             GSI1SK=keys.newest_first(rejection.rejected_at, rejection.id),
+            correlation_id=correlation_id,
             **rejection.model_dump(),
         )
 
@@ -159,10 +160,20 @@ class FeedbackItem(CollectionItem):
     text: str
     received_at: datetime
     areas: tuple[AreaFinding, ...] | None = None  # None until analysed
-    published_at: datetime | None = None  # set once "Feedback Received" is on the bus
+    recorded_at: datetime | None = None  # when it was recorded: its event happened then
+    correlation_id: str | None = None  # of the request that recorded it
 
     @classmethod
-    def of(cls, user_id: str, feedback: Feedback, *, company: str, role: str) -> FeedbackItem:
+    def of(
+        cls,
+        user_id: str,
+        feedback: Feedback,
+        *,
+        company: str,
+        role: str,
+        recorded_at: datetime | None = None,
+        correlation_id: str | None = None,
+    ) -> FeedbackItem:
         key = keys.feedback(user_id, feedback.rejection_id, feedback.id)
         return cls(
             PK=key.pk,
@@ -172,6 +183,8 @@ class FeedbackItem(CollectionItem):
             user_id=user_id,
             company=company,
             role=role,
+            recorded_at=recorded_at,
+            correlation_id=correlation_id,
             **feedback.model_dump(),
         )
 

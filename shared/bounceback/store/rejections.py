@@ -3,8 +3,8 @@ listed newest first, changed, and deleted with everything under them.
 
 Idempotency lives here as conditional writes keyed on business keys: a rejection and a
 feedback are each written with ``attribute_not_exists(PK)``, so a retried request or a
-duplicated event finds the first write instead of making a second. ``published_at`` records
-that the item's event is on the bus, so a retry publishes only what was never published.
+duplicated event finds the first write instead of making a second. Nothing here publishes: a
+committed rejection or feedback reaches the bus through the table's stream.
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Written(Generic[T]):
-    """The outcome of a write-once: the stored item, whether this call created it, and whether
-    its event still has to be published (a retry whose first attempt failed to publish)."""
+    """The outcome of a write-once: the stored item, and whether this call created it."""
 
     item: T
     created: bool
-    unpublished: bool
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,15 @@ class RejectionStore:
         return Check(keys.rejection(user_id, rejection_id), LIVE)
 
     # ---------------------------------------------------------------- rejections
-    def add(self, rejection: Rejection, *, guard: Check | None = None) -> Written[Rejection]:
-        """Write the rejection once; a retry with the same id gets the first write back.
+    def add(
+        self, rejection: Rejection, *, correlation_id: str, guard: Check | None = None
+    ) -> Written[Rejection]:
+        """Write the rejection once; a retry with the same id gets the first write back. The
+        write itself is what announces it: the table's stream carries it to the bus
+        ("Rejection Logged", ``functions/publish_events``).
 
         With ``guard``, only while the guard holds (else ``GuardFailed``)."""
-        item = RejectionItem.of(rejection)
+        item = RejectionItem.of(rejection, correlation_id)
         if guard is None:
             created = self._table.put_new(item)
         else:
@@ -77,17 +79,11 @@ class RejectionStore:
                     raise GuardFailed from error
                 created = False
         if created:
-            return Written(rejection, created=True, unpublished=True)
+            return Written(rejection, created=True)
         existing = self._table.get(item.key, RejectionItem)
         if existing is None or not existing.live:  # deleted between the two calls
             raise ConflictError("the rejection was deleted while it was being logged")
-        return Written(existing.to_rejection(), False, existing.published_at is None)
-
-    def mark_published(self, user_id: str, rejection_id: str, at: datetime) -> None:
-        """ "Rejection Logged" is on the bus: a retry of the request does not publish it again."""
-        self._table.update(
-            keys.rejection(user_id, rejection_id), set_values={"published_at": keys.iso(at)}
-        )
+        return Written(existing.to_rejection(), created=False)
 
     def get(self, user_id: str, rejection_id: str) -> Rejection | None:
         """The rejection, or None when there is none or it is being deleted."""
@@ -128,13 +124,11 @@ class RejectionStore:
     def update(self, rejection: Rejection) -> None:
         """Write a rejection's new state over one that exists (the PATCH path, withdrawals).
 
-        An update, not a put: bookkeeping the domain does not carry (``published_at``) stays,
-        and fields that became empty are removed."""
+        An update, not a put: bookkeeping the domain does not carry (its correlation id)
+        stays, and fields that became empty are removed."""
         item = RejectionItem.of(rejection)
         present = {
-            name: value
-            for name, value in item.attributes().items()
-            if name not in {"PK", "SK", "published_at"}
+            name: value for name, value in item.attributes().items() if name not in {"PK", "SK"}
         }
         absent = sorted(set(Rejection.model_fields) - set(present))
         try:
@@ -160,31 +154,36 @@ class RejectionStore:
 
     # ---------------------------------------------------------------- feedback
     def add_feedback(
-        self, user_id: str, feedback: Feedback, *, company: str, role: str
+        self,
+        user_id: str,
+        feedback: Feedback,
+        *,
+        company: str,
+        role: str,
+        recorded_at: datetime,
+        correlation_id: str,
     ) -> Written[Feedback]:
-        """Write the feedback once, like ``add``, only while its rejection is live."""
-        item = FeedbackItem.of(user_id, feedback, company=company, role=role)
+        """Write the feedback once, like ``add`` (its stream record becomes "Feedback
+        Received"), only while its rejection is live."""
+        item = FeedbackItem.of(
+            user_id,
+            feedback,
+            company=company,
+            role=role,
+            recorded_at=recorded_at,
+            correlation_id=correlation_id,
+        )
         try:
             self._table.transact([Put(item, NEW), self.live(user_id, feedback.rejection_id)])
         except ConditionFailed as error:
             if 0 not in error.failed:
                 raise NotFoundError("rejection not found") from error
         else:
-            return Written(feedback, created=True, unpublished=True)
-        key = keys.feedback(user_id, feedback.rejection_id, feedback.id)
-        existing = self._table.get(key, FeedbackItem)
+            return Written(feedback, created=True)
+        existing = self._table.get(item.key, FeedbackItem)
         if existing is None:
             raise ConflictError("the feedback was deleted while it was being recorded")
-        return Written(existing.to_feedback(), False, existing.published_at is None)
-
-    def mark_feedback_published(
-        self, user_id: str, rejection_id: str, feedback_id: str, at: datetime
-    ) -> None:
-        """ "Feedback Received" is on the bus: a retry of the request does not publish it again."""
-        self._table.update(
-            keys.feedback(user_id, rejection_id, feedback_id),
-            set_values={"published_at": keys.iso(at)},
-        )
+        return Written(existing.to_feedback(), created=False)
 
     def get_feedback(self, user_id: str, rejection_id: str, feedback_id: str) -> Feedback | None:
         item = self._table.get(keys.feedback(user_id, rejection_id, feedback_id), FeedbackItem)

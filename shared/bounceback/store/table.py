@@ -125,6 +125,11 @@ def _to_avs(values: Mapping[str, Any]) -> dict[str, AttributeValueTypeDef]:
     return {name: _to_av(value) for name, value in values.items() if value is not None}
 
 
+def from_attribute_values(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB writes it (``{"S": ...}`` and the like) as plain Python."""
+    return _from_avs(item)
+
+
 def _from_avs(item: Mapping[str, Any]) -> dict[str, Any]:
     from boto3.dynamodb.types import TypeDeserializer
 

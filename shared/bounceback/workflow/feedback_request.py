@@ -114,7 +114,7 @@ def request_feedback(
     )
 
 
-def follow_up(services: Services, *, user_id: str, rejection_id: str, now: datetime) -> bool:
+def send_followup(services: Services, *, user_id: str, rejection_id: str, now: datetime) -> bool:
     """On "Feedback Follow-up Due": remind the user, unless feedback has arrived."""
     detail = services.rejections.get_detail(user_id, rejection_id)
     if detail is None or detail.rejection.status != "rejected" or detail.feedback:
@@ -131,6 +131,6 @@ def follow_up(services: Services, *, user_id: str, rejection_id: str, now: datet
     )
 
 
-def cancel_follow_up(services: Services, *, rejection_id: str) -> bool:
+def cancel_followup(services: Services, *, rejection_id: str) -> bool:
     """On "Feedback Received": the reminder is no longer needed."""
     return services.timers.cancel(followup_timer_name(rejection_id))

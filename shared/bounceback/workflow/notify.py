@@ -11,6 +11,7 @@ it is retried later and finds it sent (or takes it over if the holder died).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from bounceback.errors import BouncebackError
@@ -21,6 +22,7 @@ from bounceback.services import Services
 # Longer than a step's Timeout (template.yaml: 20 s), so a claim is taken over only once its
 # holder has surely stopped.
 EMAIL_LEASE = timedelta(seconds=30)
+MARK_SENT_ATTEMPTS = 5
 
 
 class EmailInFlightError(BouncebackError):
@@ -53,10 +55,25 @@ def deliver(services: Services, notification: Notification, now: datetime) -> bo
     except BaseException:
         services.notifications.release_email(notification)
         raise
-    services.notifications.set_email_status(notification, "sent", now)
+    _record_sent(services, notification, now)
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
     logger.info("notification emailed", extra={"notification_id": notification.id})
     return created
+
+
+def _record_sent(services: Services, notification: Notification, now: datetime) -> None:
+    """Mark the email sent, insisting: until it is marked, a retry that outlives the claim's
+    lease would send it again. A few tries with backoff ride out throttling; beyond them the
+    error propagates and the window in docs/decisions.md is what is left."""
+    for attempt in range(1, MARK_SENT_ATTEMPTS + 1):
+        try:
+            services.notifications.set_email_status(notification, "sent", now)
+            return
+        except Exception:
+            if attempt == MARK_SENT_ATTEMPTS:
+                raise
+            logger.warning("marking an email sent failed; trying again", extra={"attempt": attempt})
+            time.sleep(min(2.0, 0.1 * 2**attempt))
 
 
 def notification_id(kind: str, subject_id: str) -> str:

@@ -1,10 +1,10 @@
-"""The write side: a rejection or a feedback is stored, then its event is published.
+"""The write side: a rejection or a feedback is stored, once; the store's commit is its event.
 
 Used by the app API and by the job-board webhooks alike, so a rejection typed in the app and
-one sent by an ATS go through the same path. Publishing happens after the write; if it fails
-the caller's request fails, and a retry of the same request (same id) finds the stored item
-still unpublished and publishes it then. Nothing accepted is silently dropped, and a retry
-after success publishes nothing twice.
+one sent by an ATS go through the same path. Nothing here publishes: the table's stream
+carries every committed rejection and feedback to the bus ("Rejection Logged", "Feedback
+Received": ``functions/publish_events``), so a write and its event can never diverge. A
+retry of the same request (same id) finds the first write and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,13 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bounceback.cooldowns import reapply_date, resolve_cooldown
 from bounceback.errors import ConflictError, InvalidRequestError, NotFoundError
-from bounceback.events import (
-    EventMetadata,
-    FeedbackReceived,
-    FeedbackReceivedData,
-    RejectionLogged,
-    RejectionLoggedData,
-)
 from bounceback.ids import derived_id
 from bounceback.model import Feedback, Recruiter, Rejection
 from bounceback.observability import MetricUnit, metrics
@@ -68,7 +61,7 @@ def log_rejection(
     correlation_id: str,
     guard: Check | None = None,
 ) -> tuple[Rejection, bool]:
-    """Store the rejection (once) and publish ``Rejection Logged`` (once it is stored).
+    """Store the rejection, once (the stream then announces it: "Rejection Logged").
 
     Returns the stored rejection and whether this call created it. With ``guard`` (a
     webhook's: the user still owns the address), it is stored only while the guard holds
@@ -97,23 +90,10 @@ def log_rejection(
         cooldown=cooldown,
         reapply_at=reapply_date(rejected_at, cooldown),
     )
-    written = services.rejections.add(candidate, guard=guard)
-    stored = written.item
-    if written.unpublished:
-        services.bus.publish(
-            RejectionLogged(
-                metadata=EventMetadata(correlation_id=correlation_id, occurred_at=stored.logged_at),
-                data=RejectionLoggedData(
-                    user_id=user_id,
-                    rejection_id=stored.id,
-                    company=stored.company,
-                    source=stored.source,
-                ),
-            )
-        )
-        services.rejections.mark_published(user_id, stored.id, now)
+    written = services.rejections.add(candidate, correlation_id=correlation_id, guard=guard)
+    if written.created:
         metrics.add_metric(name="RejectionsLogged", unit=MetricUnit.Count, value=1)
-    return stored, written.created
+    return written.item, written.created
 
 
 def log_app_rejection(
@@ -188,7 +168,7 @@ def record_feedback(
     now: datetime,
     correlation_id: str,
 ) -> Feedback:
-    """Store the feedback on the user's rejection and publish ``Feedback Received``."""
+    """Store the feedback on the user's rejection, once (announced: "Feedback Received")."""
     rejection = services.rejections.get(user_id, rejection_id)
     if rejection is None:
         raise NotFoundError("rejection not found")
@@ -196,21 +176,16 @@ def record_feedback(
     _check_date(moment, now, "received_at")
     candidate = Feedback(id=feedback_id, rejection_id=rejection_id, text=text, received_at=moment)
     written = services.rejections.add_feedback(
-        user_id, candidate, company=rejection.company, role=rejection.role
+        user_id,
+        candidate,
+        company=rejection.company,
+        role=rejection.role,
+        recorded_at=now,
+        correlation_id=correlation_id,
     )
-    stored = written.item
-    if written.unpublished:
-        services.bus.publish(
-            FeedbackReceived(
-                metadata=EventMetadata(correlation_id=correlation_id, occurred_at=now),
-                data=FeedbackReceivedData(
-                    user_id=user_id, rejection_id=rejection_id, feedback_id=stored.id
-                ),
-            )
-        )
-        services.rejections.mark_feedback_published(user_id, rejection_id, stored.id, now)
+    if written.created:
         metrics.add_metric(name="FeedbackRecorded", unit=MetricUnit.Count, value=1)
-    return stored
+    return written.item
 
 
 def update_rejection(

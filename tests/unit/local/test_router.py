@@ -24,8 +24,14 @@ BUS = "bounceback-dev"
 
 @pytest.fixture(scope="module")
 def rules() -> list[Any]:
+    """The template's routing: each step's rule fills its queue, which feeds its function
+    (matched here as one rule to that function, with the rule's own pattern)."""
     deployment = read_deployment(REPO / "template.yaml", {"JwtIssuer": "i", "JwtAudience": "a"})
-    return compile_rules(deployment.rules)
+    fed_by = {m.event_source_arn: m.function for m in deployment.event_source_mappings}
+    return compile_rules(
+        RuleSpec(rule.name, fed_by[rule.queue_arn], rule.bus_name, rule.pattern, None)
+        for rule in deployment.queue_rules
+    )
 
 
 def _event(detail_type: str, source: str = "bounceback", **detail: Any) -> dict[str, Any]:

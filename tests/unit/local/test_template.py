@@ -3,6 +3,7 @@ translator), then resolved against local names."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bounceback_local.cloudformation import load_template, to_cloudformation
 from bounceback_local.template import (
     EventSourceMappingSpec,
     LocalDeployment,
+    QueueRuleSpec,
     TemplateError,
     read_deployment,
 )
@@ -57,18 +59,44 @@ def test_bus_schedule_group_and_queues(deployment: LocalDeployment) -> None:
     assert queues["EncourageDeadLetterQueue"].attributes["MessageRetentionPeriod"] == "1209600"
 
 
-def test_each_consumer_has_its_rules_and_dead_letter_queue(deployment: LocalDeployment) -> None:
+def test_each_step_reads_its_own_queue_which_its_rule_fills(
+    deployment: LocalDeployment,
+) -> None:
+    queues = {q.logical_id: q for q in deployment.queues}
+    feeds = {m.event_source_arn: m for m in deployment.event_source_mappings}
     for function, detail_types in CONSUMERS.items():
-        rules = [r for r in deployment.rules if r.function == function]
-        assert {r.pattern["detail-type"][0] for r in rules} == detail_types
-        queue = f"{function.removesuffix('Function')}DeadLetterQueue"
-        dlq = f"arn:aws:sqs:us-east-1:123456789012:bounceback-local-{queue}"
-        spec = deployment.functions[function]
-        assert spec.on_failure_arn == dlq
-        assert (spec.maximum_retry_attempts, spec.maximum_event_age_s) == (2, 21600)
-        assert all(r.bus_name == "bounceback-dev" and r.dead_letter_arn == dlq for r in rules)
-        assert all((r.maximum_retry_attempts, r.maximum_event_age_s) == (20, 86400) for r in rules)
-        assert all(r.pattern["source"] == ["bounceback"] for r in rules)
+        step = function.removesuffix("Function")
+        (rule,) = [r for r in deployment.queue_rules if r.queue == f"{step}Queue"]
+        assert set(rule.pattern["detail-type"]) == detail_types
+        assert rule.pattern["source"] == ["bounceback"]
+        assert rule.bus_name == "bounceback-dev"
+        dlq = queues[f"{step}DeadLetterQueue"]
+        assert rule.dead_letter_arn == dlq.arn
+        # The queue parks a message in the step's dead-letter queue after its tries...
+        redrive = json.loads(queues[f"{step}Queue"].attributes["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"] == dlq.arn
+        assert int(redrive["maxReceiveCount"]) == 31
+        # ...and feeds the step, which reports failed messages one by one.
+        mapping = feeds[rule.queue_arn]
+        assert mapping.function == function
+        assert mapping.reports_batch_item_failures
+
+
+def test_the_table_stream_feeds_the_outbox_relay(deployment: LocalDeployment) -> None:
+    (table,) = deployment.tables
+    assert table.stream_view_type == "NEW_IMAGE"
+    (mapping,) = [
+        m for m in deployment.event_source_mappings if m.event_source_arn == table.stream_arn
+    ]
+    assert mapping.function == "PublishEventsFunction"
+    assert mapping.starting_position == "TRIM_HORIZON"
+    assert (mapping.maximum_retry_attempts, mapping.bisect_batch_on_error) == (-1, True)
+    assert mapping.filter_patterns == (
+        {
+            "eventName": ["INSERT"],
+            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback"]}}},
+        },
+    )
 
 
 def test_functions_load_from_their_code_uri(deployment: LocalDeployment) -> None:
@@ -89,6 +117,10 @@ def test_environment_is_resolved_to_local_names(deployment: LocalDeployment) -> 
         "arn:aws:sqs:us-east-1:123456789012:bounceback-local-SchedulerDeadLetterQueue"
     )
     assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "Bounceback"
+    dead_letters = json.loads(environment.pop("DEAD_LETTER_QUEUES"))
+    assert dead_letters["EncourageDeadLetterQueue"]["back_to"].endswith(
+        "bounceback-local-EncourageQueue"
+    )
     assert not any("{" in value for value in environment.values() if "kms" not in value)
 
 
@@ -543,6 +575,138 @@ def test_a_rule_delivers_locally_to_its_function_targets_only(tmp_path: Path) ->
     assert (rule.pattern, rule.input) == ({"source": ["bounceback"]}, '{"k": 1}')
     # EventBridge's own retry policy when the target names none.
     assert (rule.maximum_retry_attempts, rule.maximum_event_age_s) == (185, 86400)
+
+
+QUEUE_TARGETS = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: steps}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: worker/, Runtime: python3.13, Handler: app.handler}
+  Encourage:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: encourage}
+  EncourageDeadLetters:
+    Type: AWS::SQS::Queue
+  Ordered:
+    Type: AWS::SQS::Queue
+    Properties: {FifoQueue: true, ContentBasedDeduplication: true}
+  Rejected:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      EventPattern: {source: [bounceback], detail-type: [Rejection Logged]}
+      Targets:
+        - Id: encourage
+          Arn: !GetAtt Encourage.Arn
+          DeadLetterConfig: {Arn: !GetAtt EncourageDeadLetters.Arn}
+          RetryPolicy: {MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600}
+        - Id: detail-only
+          Arn: !GetAtt Encourage.Arn
+          InputPath: $.detail
+        - Id: ordered
+          Arn: !GetAtt Ordered.Arn
+          SqsParameters: {MessageGroupId: users}
+          InputTransformer:
+            InputPathsMap: {user: $.detail.user_id}
+            InputTemplate: '{"user": <user>}'
+        - {Id: worker, Arn: !GetAtt Worker.Arn}
+"""
+
+
+def test_a_rule_targeting_queues_is_kept_for_the_embedded_eventbridge(tmp_path: Path) -> None:
+    deployment = read_deployment(_write(tmp_path, QUEUE_TARGETS), {}, ENDPOINT)
+    arn = "arn:aws:sqs:us-east-1:123456789012:"
+    targets = {rule.target_id: rule for rule in deployment.queue_rules}
+    assert targets["encourage"] == QueueRuleSpec(
+        name="bounceback-local-Rejected",
+        bus_name="steps",
+        pattern={"source": ["bounceback"], "detail-type": ["Rejection Logged"]},
+        target_id="encourage",
+        queue="Encourage",
+        queue_arn=f"{arn}encourage",
+        dead_letter_arn=f"{arn}bounceback-local-EncourageDeadLetters",
+        maximum_retry_attempts=4,
+        maximum_event_age_s=600,
+    )
+    assert targets["encourage"].target == {
+        "Id": "encourage",
+        "Arn": f"{arn}encourage",
+        "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 600},
+        "DeadLetterConfig": {"Arn": f"{arn}bounceback-local-EncourageDeadLetters"},
+    }
+    assert targets["detail-only"].target["InputPath"] == "$.detail"
+    ordered = targets["ordered"].target
+    assert ordered["SqsParameters"] == {"MessageGroupId": "users"}
+    assert ordered["InputTransformer"]["InputTemplate"] == '{"user": <user>}'
+    assert ordered["Arn"] == f"{arn}bounceback-local-Ordered.fifo"
+    # The function target of the same rule still goes through the router.
+    (rule,) = deployment.rules
+    assert (rule.function, rule.bus_name) == ("Worker", "steps")
+
+
+MAPPINGS = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Alerts:
+    Type: AWS::SNS::Topic
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: PK, AttributeType: S}]
+      KeySchema: [{AttributeName: PK, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: worker/
+      Runtime: python3.13
+      Handler: app.handler
+      Events:
+        %s
+"""
+
+
+def test_a_queue_mapping_keeps_its_maximum_concurrency(tmp_path: Path) -> None:
+    events = (
+        "FromQueue: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn, "
+        "ScalingConfig: {MaximumConcurrency: 3}, MaximumBatchingWindowInSeconds: 2}}"
+    )
+    deployment = read_deployment(_write(tmp_path, MAPPINGS % events), {}, ENDPOINT)
+    (mapping,) = deployment.event_source_mappings
+    assert (mapping.maximum_concurrency, mapping.maximum_batching_window_s) == (3, 2)
+    assert mapping.batch_size == 10
+    assert mapping.is_queue
+    assert not mapping.reports_batch_item_failures
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        (
+            "FromStream: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, "
+            "StartingPosition: TRIM_HORIZON, DestinationConfig: "
+            "{OnFailure: {Destination: !Ref Alerts}}}}",
+            "only SQS on-failure destinations",
+        ),
+        (
+            "FromStream: {Type: DynamoDB, Properties: {Stream: !GetAtt Table.StreamArn, "
+            "StartingPosition: AT_TIMESTAMP}}",
+            "TRIM_HORIZON or LATEST",
+        ),
+    ],
+)
+def test_a_stream_mapping_the_stack_cannot_run_is_refused(
+    tmp_path: Path, events: str, message: str
+) -> None:
+    with pytest.raises(TemplateError, match=message):
+        read_deployment(_write(tmp_path, MAPPINGS % events), {}, ENDPOINT)
 
 
 def test_the_cache_keeps_only_the_newest_translations(

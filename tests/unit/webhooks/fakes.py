@@ -98,6 +98,7 @@ class FakeWorld:
             timers=cast(Any, self.timers),
             mailer=cast(Any, None),
             bus=cast(Any, self.bus),
+            queues=cast(Any, None),
         )
 
     def nothing_written(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bounceback.http.request import ApiRouter
 from bounceback.http.routes import (
     connections,
+    dead_letters,
     documentation,
     notifications,
     plan,
@@ -19,5 +20,6 @@ ROUTERS: tuple[ApiRouter, ...] = (
     plan.router,
     notifications.router,
     connections.router,
+    dead_letters.router,
     documentation.router,
 )

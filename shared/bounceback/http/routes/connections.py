@@ -6,18 +6,29 @@ from aws_lambda_powertools.event_handler import Response
 
 from bounceback.connections import new_connection
 from bounceback.http import schemas
+from bounceback.http.answers import (
+    ADMIN,
+    AUTHENTICATED,
+    PAGED,
+    WITH_BODY,
+    answers,
+    created,
+    no_content,
+    ok,
+)
 from bounceback.http.request import (
     SECURED,
     ApiRouter,
     PageSize,
     PageToken,
     json_response,
-    no_content,
 )
+from bounceback.http.request import no_content as no_content_response
 from bounceback.model import Connection
 from bounceback.services import services
 
 router = ApiRouter()
+TAGS = ["admin"]
 
 
 def connection_view(connection: Connection) -> schemas.ConnectionOut:
@@ -30,7 +41,25 @@ def connection_view(connection: Connection) -> schemas.ConnectionOut:
     )
 
 
-@router.post("/admin/connections", security=SECURED, tags=["admin"])
+@router.post(
+    "/admin/connections",
+    security=SECURED,
+    tags=TAGS,
+    summary="Connect a job board or ATS",
+    description=(
+        "Gives the webhook URL to paste into the provider, and the secret it signs with: the "
+        "one you send (some ATSs issue it), or one generated in the provider's format. The "
+        "secret is shown only in this answer."
+    ),
+    responses=answers(
+        created(
+            schemas.ConnectionCreated,
+            "The connection, with its `webhook_path` and `secret`.",
+            "The connection's URL, `/admin/connections/{id}`.",
+        ),
+        AUTHENTICATED | ADMIN | WITH_BODY,
+    ),
+)
 def create_connection(body: schemas.ConnectionIn) -> Response[str]:
     router.caller().require_admin()
     connection, secret = new_connection(
@@ -44,7 +73,16 @@ def create_connection(body: schemas.ConnectionIn) -> Response[str]:
     return json_response(201, created, {"Location": f"/admin/connections/{connection.id}"})
 
 
-@router.get("/admin/connections", security=SECURED, tags=["admin"])
+@router.get(
+    "/admin/connections",
+    security=SECURED,
+    tags=TAGS,
+    summary="List the job-board connections",
+    description="Secrets are never listed. Pass the answer's `next_token` for the next page.",
+    responses=answers(
+        ok(schemas.ConnectionList, "One page of connections."), AUTHENTICATED | ADMIN | PAGED
+    ),
+)
 def list_connections(limit: PageSize = 50, next_token: PageToken = None) -> schemas.ConnectionList:
     router.caller().require_admin()
     page = services().connections.page(limit=limit, next_token=next_token)
@@ -53,8 +91,18 @@ def list_connections(limit: PageSize = 50, next_token: PageToken = None) -> sche
     )
 
 
-@router.delete("/admin/connections/<connection_id>", security=SECURED, tags=["admin"])
+@router.delete(
+    "/admin/connections/<connection_id>",
+    security=SECURED,
+    tags=TAGS,
+    summary="Disconnect a job board",
+    description="Its webhook URL answers 404 from then on; rejections it logged stay.",
+    responses=answers(
+        no_content("Deleted."),
+        AUTHENTICATED | ADMIN | {404: "No such connection."},
+    ),
+)
 def delete_connection(connection_id: str) -> Response[str]:
     router.caller().require_admin()
     services().connections.delete(connection_id)
-    return no_content()
+    return no_content_response()

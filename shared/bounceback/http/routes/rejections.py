@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 
-from bounceback.errors import InvalidRequestError, NotFoundError
+from bounceback.errors import NotFoundError
 from bounceback.http import schemas
+from bounceback.http.answers import (
+    AUTHENTICATED,
+    IDEMPOTENT,
+    PAGED,
+    WITH_BODY,
+    accepted,
+    answers,
+    created,
+    no_content,
+    ok,
+)
 from bounceback.http.request import (
     SECURED,
     ApiRouter,
@@ -13,15 +24,46 @@ from bounceback.http.request import (
     PageSize,
     PageToken,
     json_response,
-    no_content,
 )
+from bounceback.http.request import no_content as no_content_response
 from bounceback.services import services
 from bounceback.workflow import recording
 
 router = ApiRouter()
+TAGS = ["rejections"]
+NOT_FOUND = {404: "No such rejection of yours."}
 
 
-@router.post("/rejections", security=SECURED, tags=["rejections"])
+@router.post(
+    "/rejections",
+    security=SECURED,
+    tags=TAGS,
+    summary="Log a rejection",
+    description=(
+        "Starts your recovery: encouragement, a request for the interviewer's feedback, and a "
+        "date when you can reapply. The waiting period comes from your `cooldown_days`, a hint "
+        "in the message, the company's known policy, or the default, in that order. Logging "
+        "the same rejection again (the same `Idempotency-Key`, or without one the same "
+        "company, role, stage and day) answers the rejection first stored."
+    ),
+    responses=answers(
+        created(
+            schemas.RejectionOut,
+            "The stored rejection, with its `id`, cooldown and reapply date.",
+            "The rejection's URL, `/rejections/{id}`.",
+            replay=True,
+        ),
+        AUTHENTICATED
+        | WITH_BODY
+        | IDEMPOTENT
+        | {
+            400: "The body's bytes are not UTF-8, or `rejected_at` is in the future or more "
+            "than ten years ago.",
+            409: "The `Idempotency-Key` was used for a different rejection, or the rejection "
+            "was deleted while it was being logged.",
+        },
+    ),
+)
 def create_rejection(
     body: schemas.RejectionIn, idempotency_key: IdempotencyKey = None
 ) -> Response[str]:
@@ -39,7 +81,14 @@ def create_rejection(
     return json_response(201, schemas.rejection_view(rejection), headers)
 
 
-@router.get("/rejections", security=SECURED, tags=["rejections"])
+@router.get(
+    "/rejections",
+    security=SECURED,
+    tags=TAGS,
+    summary="List your rejections, newest first",
+    description="Pass the answer's `next_token` to read the next page; none means the last page.",
+    responses=answers(ok(schemas.RejectionPage, "One page of rejections."), AUTHENTICATED | PAGED),
+)
 def list_rejections(limit: PageSize = 20, next_token: PageToken = None) -> schemas.RejectionPage:
     page = services().rejections.page(router.caller().user_id, limit=limit, next_token=next_token)
     return schemas.RejectionPage(
@@ -47,7 +96,20 @@ def list_rejections(limit: PageSize = 20, next_token: PageToken = None) -> schem
     )
 
 
-@router.get("/rejections/<rejection_id>", security=SECURED, tags=["rejections"])
+@router.get(
+    "/rejections/<rejection_id>",
+    security=SECURED,
+    tags=TAGS,
+    summary="Read one rejection, with its feedback and recovery",
+    description=(
+        "`feedback` lists what you added, with the areas found in it once analysed; "
+        "`recovery` says which steps of your recovery have happened."
+    ),
+    responses=answers(
+        ok(schemas.RejectionOut, "The rejection, its feedback and recovery."),
+        AUTHENTICATED | NOT_FOUND,
+    ),
+)
 def get_rejection(rejection_id: str) -> schemas.RejectionOut:
     detail = services().rejections.get_detail(router.caller().user_id, rejection_id)
     if detail is None:
@@ -58,11 +120,29 @@ def get_rejection(rejection_id: str) -> schemas.RejectionOut:
     return schemas.rejection_view(detail.rejection, detail.feedback, recovery)
 
 
-@router.patch("/rejections/<rejection_id>", security=SECURED, tags=["rejections"])
+@router.patch(
+    "/rejections/<rejection_id>",
+    security=SECURED,
+    tags=TAGS,
+    summary="Change a rejection",
+    description=(
+        "Only the fields sent change. `cooldown_days` sets your own waiting period (`null` "
+        "clears it) and moves the reapply date and its reminder."
+    ),
+    responses=answers(
+        ok(schemas.RejectionOut, "The rejection as changed."),
+        AUTHENTICATED
+        | WITH_BODY
+        | NOT_FOUND
+        | {
+            409: "The rejection was deleted meanwhile.",
+            422: "The body does not match the schema (the details say where), or names no "
+            "field to change.",
+        },
+    ),
+)
 def patch_rejection(rejection_id: str, body: schemas.RejectionPatch) -> schemas.RejectionOut:
     changes: dict[str, object] = body.model_dump(exclude_unset=True)
-    if not changes:
-        raise InvalidRequestError("nothing to change")
     if "recruiter" in changes and body.recruiter is not None:
         changes["recruiter"] = body.recruiter.model_dump()
     updated = recording.update_rejection(
@@ -76,15 +156,44 @@ def patch_rejection(rejection_id: str, body: schemas.RejectionPatch) -> schemas.
     return schemas.rejection_view(updated)
 
 
-@router.delete("/rejections/<rejection_id>", security=SECURED, tags=["rejections"])
+@router.delete(
+    "/rejections/<rejection_id>",
+    security=SECURED,
+    tags=TAGS,
+    summary="Delete a rejection",
+    description="Its feedback, notifications and timers go with it.",
+    responses=answers(no_content("Deleted."), AUTHENTICATED | NOT_FOUND),
+)
 def delete_rejection(rejection_id: str) -> Response[str]:
     recording.delete_rejection(
         services(), user_id=router.caller().user_id, rejection_id=rejection_id, now=router.now()
     )
-    return no_content()
+    return no_content_response()
 
 
-@router.post("/rejections/<rejection_id>/feedback", security=SECURED, tags=["rejections"])
+@router.post(
+    "/rejections/<rejection_id>/feedback",
+    security=SECURED,
+    tags=TAGS,
+    summary="Add the feedback you got on a rejection",
+    description=(
+        "Accepted now, analysed soon after: the rejection's `feedback` then shows the "
+        "improvement areas found, and `GET /plan` takes them in. The same text (or the same "
+        "`Idempotency-Key`) on the same rejection is recorded once."
+    ),
+    responses=answers(
+        accepted(schemas.FeedbackAccepted, "Recorded; the analysis follows."),
+        AUTHENTICATED
+        | WITH_BODY
+        | IDEMPOTENT
+        | NOT_FOUND
+        | {
+            400: "The body's bytes are not UTF-8, or `received_at` is in the future or more "
+            "than ten years ago.",
+            409: "The rejection or the feedback was deleted while it was being recorded.",
+        },
+    ),
+)
 def add_feedback(
     rejection_id: str, body: schemas.FeedbackIn, idempotency_key: IdempotencyKey = None
 ) -> Response[str]:
