@@ -89,6 +89,9 @@ _BACK_REFERENCE = re.compile(
 _NARROWING = re.compile(
     r"\W*(?:in particular|particularly|especially|notably|specifically|including|such as|e\.g\.?)\b"
 )
+# A relative clause that goes on about the skills just named: "...centres on Spark and Kafka, which
+# weren't part of your background", "..., neither of which you have used".
+_RELATIVE = re.compile(r"\W*(?:(?:neither|none|both|all|either|each|one) of )?which\b")
 # A score or result that leaves its test unnamed ("your score fell below the benchmark").
 _SCORE = re.compile(r"(?<![\w\x27])(?:scores?|scored|results?|marks?)(?![\w\x27])")
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
@@ -646,6 +649,8 @@ class _Reader:
                     bound_segments.add(i)
                 if i and i in bound_segments and _NARROWING.match(low, start):
                     bound_segments.add(i - 1)
+                if i and i - 1 in bound_segments and _RELATIVE.match(low, start):
+                    bound_segments.add(i)
             # "another candidate whose background more closely matched, in particular
             # business-level Mandarin": the comparison's background is that skill.
             for a, b in compared:
