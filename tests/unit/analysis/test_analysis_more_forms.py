@@ -108,6 +108,8 @@ def test_forms_read_as_their_area_alone(text: str, area: str) -> None:
         "Here is the LinkedIn message from the recruiter.",
         "Priorities shift weekly and everyone does things that aren't in their job description.",
         "This decision was made at leadership level and isn't related to you.",
+        "You're welcome to apply again next year; we'd recommend the free practice tests on our "
+        "careers site beforehand.",
     ],
 )
 def test_phrases_about_the_message_or_the_process_are_no_gap(text: str) -> None:
