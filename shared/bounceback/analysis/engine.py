@@ -104,6 +104,18 @@ TECHNICAL = "technical_skills"
 RESUME = "resume"
 EXPERIENCE = "experience"
 OUTSIDE_CONTROL = "outside_control"
+# What a sentence must say for a bare mention of experience to be a gap in it: an amount, a level
+# or a shortfall ("not enough", "two years", "so far", "mainly in agency work"). Without one, "we
+# need someone with Lloyd's market experience" or "we don't see any macOS or Jamf experience" names
+# the kind of work the role needs: a skill or domain, not the length of a career.
+_KIND_OF_EXPERIENCE = re.compile(
+    r"experi\w*|expere?ince|experince|background|exposure|familiarity|hands-on"
+)
+_AMOUNT = re.compile(
+    r"(?<![\w\x27])(?:enough|sufficient|insufficient|more|less|limited|little|lack\w*|minimum|"
+    r"min|at least|years?|yrs|months?|level|senior\w*|junior|deeper|further|additional|extra|"
+    r"yet|so far|gap|match\w*|mainly|mostly|most|only|largely|all)(?!\w)"
+)
 
 
 _NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
@@ -838,6 +850,14 @@ class _Reader:
                 continue
             # Phrases that mention the topic without being about it, for this area only.
             if self._ignored(low, m):
+                continue
+            # A bare "experience" or "background" is a career gap only where the sentence says
+            # how much or how far short ("your experience so far", "not enough exposure").
+            if (
+                rules.area == EXPERIENCE
+                and _KIND_OF_EXPERIENCE.fullmatch(m.group(0))
+                and _AMOUNT.search(low) is None
+            ):
                 continue
             topic_first[rules.area] = m.start()
         return topic_first

@@ -1,0 +1,43 @@
+"""Precision rules: general readings that keep a mention of an area's subject from becoming a
+gap in it when the sentence does not state one."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.analysis import analyse
+from bounceback.model import Area
+
+
+def areas_of(text: str) -> set[Area]:
+    return {f.area for f in analyse(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given a sentence that names the kind of experience the role needs, and no amount
+        "They need someone with Lloyd's market experience and the slip process.",
+        "We don't see any macOS or Jamf experience on your application.",
+        "We're looking for someone with consumer lending experience for this product.",
+    ],
+)
+def test_a_kind_of_experience_without_an_amount_is_no_career_gap(text: str) -> None:
+    # When it is read / Then experience is not a gap: the kind named is a skill or domain
+    assert Area.EXPERIENCE not in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given the same mention with an amount, a level or a shortfall
+        "You don't yet have enough acute ward experience for a Band 6 post.",
+        "The role needs at least three years' experience in a busy kitchen.",
+        "Most of your background is in agency work, and this is an in-house role.",
+        "Your experience so far is mainly front of house in quieter venues.",
+        "We felt there was a gap in your experience of managing large capital budgets.",
+        "Your experience doesn't quite match what we need for this role.",
+    ],
+)
+def test_experience_with_an_amount_or_shortfall_is_a_career_gap(text: str) -> None:
+    assert Area.EXPERIENCE in areas_of(text)
