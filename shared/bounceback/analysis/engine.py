@@ -118,6 +118,60 @@ _AMOUNT = re.compile(
 )
 
 
+# Whose keenness, confidence or excitement a cue names: the word before it and the verbs between
+# ("Marcus was very keen", "we're excited", "the team did not feel confident"). Someone other than
+# the candidate being keen or excited is no gap of theirs; the employer not being confident (that
+# the candidate would fit) is a doubt whose reason lies elsewhere in the message.
+_HOLDER = re.compile(
+    r"(?<![\w\x27])(?P<who>[a-z]+)(?P<be>\x27(?:re|s|m|ve|d))?"
+    r"(?P<verbs>(?: (?:was|were|is|are|am|be|been|being|felt|feel|feels|seemed|seems|sounded|"
+    r"seem|look|looks|looked|sound|sounds|appear|appears|appeared|"
+    r"remains?|remained|got|get|getting|also|still|really|very|so|quite|genuinely|particularly|"
+    r"extremely|all|definitely|always|incredibly|super|did|didn\x27t|do|don\x27t|does|"
+    r"doesn\x27t|wasn\x27t|weren\x27t|isn\x27t|aren\x27t|not|never|fully|entirely|"
+    r"sufficiently))*) $"
+)
+_NOT_A_HOLDER = frozenset({"you", "and", "but", "or", "that", "which", "who", "it", "this", "so"})
+_EMPLOYER = frozenset(
+    {
+        "we",
+        "they",
+        "panel",
+        "team",
+        "manager",
+        "managers",
+        "client",
+        "board",
+        "committee",
+        "interviewers",
+        "partners",
+        "director",
+        "leadership",
+        "business",
+        "company",
+        "firm",
+        "owners",
+    }
+)
+_NEGATION_WORD = re.compile(r"n\x27t|\b(?:not|never)\b")
+CONFIDENCE = "confidence"
+
+
+def _someone_elses_state(low: str, start: int) -> bool:
+    """Whether the confidence cue at ``start`` is another person's state, not the candidate's:
+    "Marcus was very keen to pass on...", "we're excited about the team", "the panel did not feel
+    confident that you shared our approach" (the employer's doubt)."""
+    m = _HOLDER.search(low, max(0, start - 80), start)
+    if m is None or not (m.group("be") or m.group("verbs")):
+        return False
+    who = m.group("who")
+    if who in _NOT_A_HOLDER or who.endswith("ly") or _HOLDER.fullmatch(f"x {who} "):
+        return False
+    if _NEGATION_WORD.search(m.group("verbs")) is None:
+        return True
+    return m.group("who") in _EMPLOYER
+
+
 _NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
 
 
@@ -850,6 +904,9 @@ class _Reader:
                 continue
             # Phrases that mention the topic without being about it, for this area only.
             if self._ignored(low, m):
+                continue
+            # "Marcus was very keen to pass on...": someone else's keenness is no gap.
+            if rules.area == CONFIDENCE and _someone_elses_state(low, m.start()):
                 continue
             # A bare "experience" or "background" is a career gap only where the sentence says
             # how much or how far short ("your experience so far", "not enough exposure").

@@ -41,3 +41,30 @@ def test_a_kind_of_experience_without_an_amount_is_no_career_gap(text: str) -> N
 )
 def test_experience_with_an_amount_or_shortfall_is_a_career_gap(text: str) -> None:
     assert Area.EXPERIENCE in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given someone other than the candidate who is keen, excited or (not) confident
+        "The panel was keen to hear more about your time at Deloitte.",
+        "Priya was really keen that I tell you how much she enjoyed meeting you.",
+        "We're excited about where the team is heading and sorry not to bring you along.",
+        "The team did not feel confident that the timing was right for a new hire.",
+    ],
+)
+def test_someone_elses_keenness_or_confidence_is_no_confidence_gap(text: str) -> None:
+    assert Area.CONFIDENCE not in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given the candidate's own state, however it is phrased
+        "You didn't seem particularly excited about the role.",
+        "I wasn't confident when they pushed back on my numbers.",
+        "She seemed to lack confidence when presenting to the panel.",
+    ],
+)
+def test_the_candidates_own_state_is_still_confidence(text: str) -> None:
+    assert Area.CONFIDENCE in areas_of(text)
