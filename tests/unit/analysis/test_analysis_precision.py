@@ -68,3 +68,37 @@ def test_someone_elses_keenness_or_confidence_is_no_confidence_gap(text: str) ->
 )
 def test_the_candidates_own_state_is_still_confidence(text: str) -> None:
     assert Area.CONFIDENCE in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given "resume" as a verb
+        "The shift starts at 6am and you said you could not resume work before 9am.",
+        "We hope to resume hiring for the team in the spring.",
+    ],
+)
+def test_resume_the_verb_is_not_the_document(text: str) -> None:
+    assert Area.RESUME not in areas_of(text)
+
+
+def test_resume_the_document_is_still_read() -> None:
+    assert Area.RESUME in areas_of("Your resume was four pages long and hard to scan.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given the decision spoken of as an outcome
+        "I'm sorry it's not the outcome either of us wanted.",
+        "Please find below the outcome of your application and some feedback.",
+        "I know this is a disappointing outcome after three stages.",
+    ],
+)
+def test_the_outcome_of_the_process_is_no_storytelling_gap(text: str) -> None:
+    assert Area.STORYTELLING not in areas_of(text)
+
+
+def test_outcomes_missing_from_answers_are_still_storytelling() -> None:
+    text = "Your answers described the tasks but we didn't hear the outcomes of your work."
+    assert Area.STORYTELLING in areas_of(text)
