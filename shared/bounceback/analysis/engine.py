@@ -172,6 +172,43 @@ def _someone_elses_state(low: str, start: int) -> bool:
     return m.group("who") in _EMPLOYER
 
 
+# "Preparing" as the work itself: a direct object that is a piece of work ("preparing the
+# month-end accruals", "prepared PPAP documentation for a customer", "the preparation of SDLT
+# returns") rather than what one prepares for an interview (answers, examples, a presentation).
+_INTERVIEW_THING = (
+    r"(?:interviews?|presentations?|pitch\w*|talks?|slides?|decks?|answers?|questions?|examples?|"
+    r"stories|stor(?:y|ies)|case\w*|tasks?|exercises?|assessments?|tests?|briefs?|notes|plans?|"
+    r"responses?|yourself|properly|well|enough|thoroughly|adequately|sufficiently|fully|"
+    r"carefully|for|in|before|beforehand|ahead|to|and|or|was|were|is|are|would|could|should|"
+    r"will|on|at|you|them|it|this|that)\b"
+)
+_WORK_PREPARED = re.compile(
+    r"(?:prepar(?:e|es|ed|ing)|preparation of)"
+    rf"(?: (?:the|a|an|all|our|their|his|her|its|both|several|multiple|monthly|weekly|daily|"
+    rf"annual|quarterly|\d+))? (?!{_INTERVIEW_THING})[a-z][\w&/-]*"
+)
+PREPARATION = "preparation"
+
+
+def _mention_only(area: str, low: str, m: re.Match[str]) -> bool:
+    """Whether a topic cue of ``area`` in the sentence ``low`` only mentions the area's subject
+    without stating a gap in it, whoever's sentence it is:
+
+    * a bare "experience" or "background" with no amount, level or shortfall in the sentence (the
+      kind of work named is a skill or domain: "we need someone with Lloyd's market experience");
+    * keenness, excitement or confidence held by someone other than the candidate ("Marcus was
+      very keen to pass on...");
+    * preparing as the work itself ("preparing the month-end accruals").
+    """
+    if area == EXPERIENCE:
+        return _KIND_OF_EXPERIENCE.fullmatch(m.group(0)) is not None and _AMOUNT.search(low) is None
+    if area == CONFIDENCE:
+        return _someone_elses_state(low, m.start())
+    if area == PREPARATION:
+        return _WORK_PREPARED.match(low, m.start()) is not None
+    return False
+
+
 _NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
 
 
@@ -856,7 +893,9 @@ class _Reader:
                 named = {
                     lex.area_groups[m.lastgroup or ""].area: m.start()
                     for m in lex.topic_all.finditer(consumed, segments.starts[j], head_end)
-                    if m.end() <= head_end and not self._ignored(low, m)
+                    if m.end() <= head_end
+                    and not self._ignored(low, m)
+                    and not _mention_only(lex.area_groups[m.lastgroup or ""].area, low, m)
                 }
                 if named:
                     for area, pos in named.items():
@@ -905,16 +944,7 @@ class _Reader:
             # Phrases that mention the topic without being about it, for this area only.
             if self._ignored(low, m):
                 continue
-            # "Marcus was very keen to pass on...": someone else's keenness is no gap.
-            if rules.area == CONFIDENCE and _someone_elses_state(low, m.start()):
-                continue
-            # A bare "experience" or "background" is a career gap only where the sentence says
-            # how much or how far short ("your experience so far", "not enough exposure").
-            if (
-                rules.area == EXPERIENCE
-                and _KIND_OF_EXPERIENCE.fullmatch(m.group(0))
-                and _AMOUNT.search(low) is None
-            ):
+            if _mention_only(rules.area, low, m):
                 continue
             topic_first[rules.area] = m.start()
         return topic_first

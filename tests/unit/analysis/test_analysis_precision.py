@@ -102,3 +102,34 @@ def test_the_outcome_of_the_process_is_no_storytelling_gap(text: str) -> None:
 def test_outcomes_missing_from_answers_are_still_storytelling() -> None:
     text = "Your answers described the tasks but we didn't hear the outcomes of your work."
     assert Area.STORYTELLING in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given preparing as the work of the role, not preparation for the interview
+        "The role requires preparing the month-end accruals, which you haven't done before.",
+        "You confirmed you have not yet prepared PPAP documentation for a customer.",
+        "The post involves the preparation of board papers every month.",
+        # Given questions invited about the decision, and a start date
+        "If you have any questions about this decision, please ask.",
+        "I'm happy to answer any questions you have about the feedback.",
+        "We'd need you to complete a DBS check in advance of starting, and you said you couldn't.",
+    ],
+)
+def test_work_preparation_and_invited_questions_are_no_preparation_gap(text: str) -> None:
+    assert Area.PREPARATION not in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Given preparation for the interview itself
+        "You hadn't prepared for the competency questions.",
+        "It would have helped to spend more time preparing for the case study.",
+        "When we asked if you had any questions for us, you didn't have any.",
+        "It would also help to research our product before the interview.",
+    ],
+)
+def test_interview_preparation_is_still_preparation(text: str) -> None:
+    assert Area.PREPARATION in areas_of(text)
