@@ -188,6 +188,11 @@ _WORK_PREPARED = re.compile(
     rf"annual|quarterly|\d+))? (?!{_INTERVIEW_THING})[a-z][\w&/-]*"
 )
 PREPARATION = "preparation"
+# Time to become productive: bound to a skill gap named earlier in the message.
+_RAMP_UP = re.compile(
+    r"ramp(?:-| )?up(?: time| period)?|get(?:ting)? (?:\w+ )?up to speed|learning curve|"
+    r"hit the ground running"
+)
 
 
 def _mention_only(area: str, low: str, m: re.Match[str]) -> bool:
@@ -945,6 +950,14 @@ class _Reader:
             if self._ignored(low, m):
                 continue
             if _mention_only(rules.area, low, m):
+                continue
+            # "...run entirely in NetSuite. We can't support a learning curve": the time to get
+            # up to speed, after a skill gap named earlier in the message, is that skill's.
+            if (
+                rules.area == EXPERIENCE
+                and TECHNICAL in self.hits
+                and _RAMP_UP.fullmatch(m.group(0)) is not None
+            ):
                 continue
             topic_first[rules.area] = m.start()
         return topic_first

@@ -133,3 +133,18 @@ def test_work_preparation_and_invited_questions_are_no_preparation_gap(text: str
 )
 def test_interview_preparation_is_still_preparation(text: str) -> None:
     assert Area.PREPARATION in areas_of(text)
+
+
+def test_a_learning_curve_after_a_named_skill_gap_is_that_skills() -> None:
+    # Given a skill gap, then the time it would take to learn it
+    text = (
+        "All of our reporting runs in NetSuite and you haven't used it. "
+        "We can't support a systems learning curve at the moment."
+    )
+    # Then the learning curve is the skill's, not a career-length gap
+    assert areas_of(text) == {Area.TECHNICAL_SKILLS}
+
+
+def test_a_learning_curve_on_its_own_is_still_experience() -> None:
+    text = "We felt there would be too steep a learning curve for you in this role."
+    assert Area.EXPERIENCE in areas_of(text)
