@@ -2,8 +2,10 @@
 
 It asserts nothing; figures depend on the machine and are compared only with each other.
 
-1. Cold-start import cost of each function's handler module, against ``import boto3``
-   (fresh interpreters, median of several runs, bare interpreter start-up subtracted).
+1. First events after a cold start, per function, against the floor (``bench/first_events.py``):
+   fresh interpreters with Lambda's variables, each function's environment from a local stack
+   started for the run, real calls to its embedded AWS, tracing on and off, interleaved rounds,
+   medians. ``--quick`` runs fewer rounds.
 2. AWS calls one rejection costs, end to end through all five steps (in process, on moto):
    counted per service and operation — the request-priced part of the AWS bill — and per
    notification delivered.
@@ -12,54 +14,16 @@ It asserts nothing; figures depend on the machine and are compared only with eac
 
 from __future__ import annotations
 
+import argparse
 import os
-import statistics
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = 5
-HANDLERS = [
-    "functions.encourage.app",
-    "functions.request_feedback.app",
-    "functions.schedule_reapply.app",
-    "functions.build_plan.app",
-    "functions.reapply.app",
-    "functions.api.app",
-    "functions.webhooks.app",
-]
-
-
-def _import_seconds(statement: str, *, tracing: bool = True) -> float:
-    """Import, and build the handler's decorators (which is where the Tracer is made)."""
-    flag = "false" if tracing else "true"
-    env = os.environ | {"POWERTOOLS_TRACE_DISABLED": flag, "PYTHONPATH": str(ROOT)}
-    times = []
-    for _ in range(RUNS):
-        code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-        out = subprocess.run(  # noqa: S603 - our own interpreter and fixed code
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-        )
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
-
-
-def import_costs() -> None:
-    print("1. cold-start import cost (median of", RUNS, "fresh interpreters), as x boto3")
-    boto3 = _import_seconds("import boto3")
-    print(f"   {'import boto3':<34} {boto3 * 1000:7.1f} ms")
-    print(f"   {'':<34} {'Tracing: Active':>22} {'Tracing: PassThrough':>24}")
-    for module in HANDLERS:
-        traced = _import_seconds(f"import {module}", tracing=True)
-        untraced = _import_seconds(f"import {module}", tracing=False)
-        print(
-            f"   {module:<34} {traced * 1000:7.1f} ms {traced / boto3:5.2f} x"
-            f" {untraced * 1000:12.1f} ms {untraced / boto3:5.2f} x"
-        )
-    print("   (handlers import boto3 lazily, on their first AWS call; with tracing on, the")
-    print("    Tracer loads the X-Ray SDK, which imports botocore)")
+QUICK_ROUNDS = 3
+ROUNDS = 7
 
 
 def calls_per_rejection() -> None:
@@ -116,7 +80,25 @@ def analyser() -> None:
     subprocess.run([sys.executable, str(ROOT / "bench" / "analyser.py")], check=True)  # noqa: S603
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROUNDS} rounds, not {ROUNDS}")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of first events")
+    parser.add_argument(
+        "--only", choices=["first-events", "calls", "analyser"], default=None, help="one section"
+    )
+    args = parser.parse_args()
+    rounds = args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS)
+    sys.path.insert(0, str(ROOT))
+    if args.only in (None, "first-events"):
+        from bench.first_events import report
+
+        report(rounds)
+    if args.only in (None, "calls"):
+        calls_per_rejection()
+    if args.only in (None, "analyser"):
+        analyser()
+
+
 if __name__ == "__main__":
-    import_costs()
-    calls_per_rejection()
-    analyser()
+    main()
