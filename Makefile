@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m bounceback.analysis.compiled >/dev/null  # the lexicon, compiled ahead of time
 	@touch $@
 
 install: $(STAMP)
