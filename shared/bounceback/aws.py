@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from bounceback import tracing
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
@@ -33,7 +35,10 @@ def _client(service: str) -> object:
     config = Config(
         retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10
     )
-    return session.client(service, config=config)  # type: ignore[attr-defined]
+    client = session.client(service, config=config)  # type: ignore[attr-defined]
+    if tracing.enabled():
+        tracing.instrument(client)  # each call a subsegment of the invocation's trace
+    return client
 
 
 @cache
