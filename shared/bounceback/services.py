@@ -49,15 +49,19 @@ class Services:
 @cache
 def services() -> Services:
     config = settings()
-    table = Table(aws.dynamodb(), config.table_name)
+    # Each client is made on its adapter's first call: a step that never sends an email or
+    # sets a timer never loads those services' models.
+    table = Table(aws.deferred(aws.dynamodb), config.table_name)
     return Services(
         profiles=ProfileStore(table),
         rejections=RejectionStore(table),
         notifications=NotificationStore(table),
         deliveries=DeliveryStore(table),
-        connections=Connections(ConnectionStore(table), aws.kms(), config.connection_key_id),
+        connections=Connections(
+            ConnectionStore(table), aws.deferred(aws.kms), config.connection_key_id
+        ),
         timers=Timers(
-            aws.scheduler(),
+            aws.deferred(aws.scheduler),
             config.schedule_group_name,
             TimerTarget(
                 bus_arn=config.event_bus_arn,
@@ -65,9 +69,9 @@ def services() -> Services:
                 dead_letter_queue_arn=config.scheduler_dead_letter_queue_arn,
             ),
         ),
-        mailer=Mailer(aws.sesv2(), config.sender_email),
+        mailer=Mailer(aws.deferred(aws.sesv2), config.sender_email),
         bus=Bus(config.event_bus_name),
-        queues=Queues(aws.sqs()),
+        queues=Queues(aws.deferred(aws.sqs)),
     )
 
 
