@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from bounceback import tracing
+from bounceback import snapstart, tracing
 
 # A step that decided to do nothing (a duplicate) has no metric to flush; that is expected.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -45,6 +45,7 @@ def instrumented(handler: Handler) -> Handler:
     wrapped: Callable[..., Any] = metrics.log_metrics(capture_cold_start_metric=True)(handler)
     if tracing_enabled():
         wrapped = tracing.capture_lambda_handler(wrapped)
+    snapstart.register()  # prime before a SnapStart snapshot, refresh after each restore
     logged = logger.inject_lambda_context(
         correlation_id_path=CORRELATION_ID_PATH, clear_state=True
     )(wrapped)

@@ -67,6 +67,12 @@ class _Emitter:
     def __init__(self) -> None:
         self._socket: socket.socket | None = None
 
+    def reset(self) -> None:
+        """Forget the socket (after a SnapStart restore: each environment opens its own)."""
+        if self._socket is not None:
+            self._socket.close()
+        self._socket = None
+
     def send(self, document: dict[str, Any]) -> None:
         try:
             if self._socket is None:
@@ -82,6 +88,11 @@ emitter = _Emitter()
 # invocation at a time per execution environment).
 _current: list[tuple[str, str]] = []
 _cold = [True]
+
+
+def mark_cold_start() -> None:
+    """The next invocation is the first of this execution environment (a SnapStart restore)."""
+    _cold[0] = True
 
 
 def subsegment(
