@@ -21,58 +21,94 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from costs import Journey, dollars_per_million, request_units
+
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_ROUNDS = 3
 ROUNDS = 7
 
 
-def calls_per_rejection() -> None:
+def journey(*, email: bool) -> Journey:
+    """One rejection through all five steps (logged, feedback, reapply), in process on moto:
+    the calls the product makes from the rejection on (not the set-up's)."""
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Bench")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # keep the metric lines out of the figures
     sys.path.insert(0, str(ROOT))
-    import boto3
     from moto import mock_aws
 
-    from bounceback import services
-    from tests.support.cloud import ENVIRONMENT, Cloud, InProcessWorkflow, iter_kinds
+    from bounceback import aws, services
+    from tests.support.cloud import ENVIRONMENT, Cloud, InProcessWorkflow
     from tests.support.seed import seed_feedback, seed_profile, seed_rejection
 
     os.environ.update(ENVIRONMENT)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
     counts: Counter[str] = Counter()
+    units = [0.0, 0.0]
+    published = [0]
 
-    def count(event_name: str, **_: object) -> None:
+    def count(event_name: str, params: dict[str, object], **_: object) -> None:
         _, service, operation = event_name.split(".", 2)
         counts[f"{service}.{operation}"] += 1
+        if service == "dynamodb":
+            read, write = request_units(operation, params)
+            units[0] += read
+            units[1] += write
+        if operation == "PutEvents":
+            entries = params.get("Entries")
+            published[0] += len(entries) if isinstance(entries, list) else 1
 
     with mock_aws():
         services.reset()
         cloud = Cloud()
+        os.environ.update(cloud.environment)
+        services.reset()
         workflow = InProcessWorkflow(cloud)
-        seed_profile()
+        seed_profile(email_notifications=email)
         # Count only what the product does from here on, not the test's own set-up calls.
-        from bounceback import aws
-
-        for factory in (aws.dynamodb, aws.events, aws.scheduler, aws.sesv2):
-            factory().meta.events.register("before-call.*.*", count)
+        for factory in (aws.dynamodb, aws.events, aws.scheduler, aws.sesv2, aws.sqs, aws.kms):
+            factory().meta.events.register("before-parameter-build.*.*", count)
         rejection = seed_rejection()
         workflow.run_until_quiet()
         seed_feedback()
         workflow.run_until_quiet()
-        workflow.fire_timers_due_by(rejection.reapply_at)
+        fired = workflow.fire_timers_due_by(rejection.reapply_at)
         workflow.run_until_quiet()
-        notifications = len(list(iter_kinds(cloud.items(), "notification")))
-        del boto3
-    total = sum(counts.values())
-    print("\n2. AWS calls for one rejection through all five steps (log, feedback, reapply)")
-    for name, n in sorted(counts.items()):
-        print(f"   {name:<42} {n:4d}")
-    print(f"   {'total':<42} {total:4d}   = {total / notifications:.1f} calls per notification")
-    dynamodb = sum(n for name, n in counts.items() if name.startswith("dynamodb"))
-    print(
-        f"   DynamoDB share of calls: {dynamodb / total:.2f}; Scan calls: {counts['dynamodb.Scan']}"
+        steps = len(workflow.deliveries)
+    services.reset()
+    return Journey(
+        calls=counts,
+        read_units=units[0],
+        write_units=units[1],
+        events_published=published[0],
+        # Two API requests (the rejection, the feedback), two relays of what they committed,
+        # and one invocation per step event.
+        invocations=2 + 2 + steps,
+        step_events=steps,
+        timers_fired=len(fired),
     )
+
+
+def calls_per_rejection() -> None:
+    with_email, without = journey(email=True), journey(email=False)
+    total = sum(with_email.calls.values())
+    print("\n2. AWS calls for one rejection through all five steps (log, feedback, reapply)")
+    print(f"   {'':<40} {'email on':>9} {'email off':>10}")
+    for name in sorted(set(with_email.calls) | set(without.calls)):
+        print(f"   {name:<40} {with_email.calls[name]:9d} {without.calls[name]:10d}")
+    print(f"   {'total':<40} {total:9d} {sum(without.calls.values()):10d}")
+    print(
+        f"   DynamoDB request units (read, write): {with_email.read_units:g}, "
+        f"{with_email.write_units:g}; step invocations {with_email.step_events}; "
+        f"events published {with_email.events_published}"
+    )
+    on, off = dollars_per_million(with_email), dollars_per_million(without)
+    print("   estimated cost per million rejections, USD (us-east-1 on demand, docs/prices.md):")
+    for name in on:
+        print(f"   {name:<40} {on[name]:9.2f} {off[name]:10.2f}")
+    print(f"   {'total':<40} {sum(on.values()):9.2f} {sum(off.values()):10.2f}")
+    print("   (Lambda at an assumed 100 ms per invocation at 512 MB; DynamoDB items under 1 KB)")
 
 
 def analyser() -> None:
