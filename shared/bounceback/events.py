@@ -28,7 +28,7 @@ PUT_EVENTS_BATCH = 10  # EventBridge's limit of entries per PutEvents call
 
 class Contract(BaseModel):
     # Consumers ignore fields they do not know, so a producer can add fields in a minor change.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class EventMetadata(Contract):
@@ -92,7 +92,7 @@ class EventBridgeEnvelope(BaseModel):
     """The EventBridge envelope as a consumer receives it. Only what the steps use is required:
     ``time`` is the step's "now"; the detail is parsed into its contract by the subclasses."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     id: str
     source: str
