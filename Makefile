@@ -63,8 +63,9 @@ eval: $(STAMP)
 	$(BIN)/python tests/eval/evaluate.py
 	$(if $(HOLDOUT),$(BIN)/python tests/eval/evaluate.py --set $(HOLDOUT))
 
+# QUICK=1: three rounds of first events instead of seven.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
 
 openapi: $(STAMP)
 	$(BIN)/python -c "from functions.api.app import openapi_document; print(openapi_document())" > docs/openapi.json
