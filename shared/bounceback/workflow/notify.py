@@ -14,7 +14,7 @@ it is retried later and finds it sent (or takes it over if the holder died).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from bounceback.errors import BouncebackError
@@ -52,7 +52,10 @@ def deliver(
     to = profile.mail_to if profile is not None and profile.email_notifications else None
     # A new notification is stored with its email claimed (or skipped) in the same write.
     added = services.notifications.add(
-        notification, email="skip" if to is None else "claim", now=now, lease=EMAIL_LEASE
+        notification,
+        email="skip" if to is None else "claim",
+        now=now if to is None else datetime.now(UTC),  # a lease runs on the machine's clock
+        lease=EMAIL_LEASE,
     )
     if added is None:
         return False
@@ -66,7 +69,9 @@ def deliver(
     if not created:
         if stored.email_status in ("sent", "skipped"):
             return created
-        claim = services.notifications.claim_email(notification, now, EMAIL_LEASE)
+        # The lease runs on the machine's clock, not ``now`` (the event's time): every retry of
+        # an event carries the same time, and would never see a dead holder's lease run out.
+        claim = services.notifications.claim_email(notification, datetime.now(UTC), EMAIL_LEASE)
         if claim == "in_flight":
             raise EmailInFlightError("another copy of this step is sending this email")
         if claim != "claimed":  # sent meanwhile, or the rejection is being deleted
