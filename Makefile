@@ -70,7 +70,7 @@ eval: $(STAMP)
 	$(BIN)/python tests/eval/evaluate.py
 	$(if $(HOLDOUT),$(BIN)/python tests/eval/evaluate.py --set $(HOLDOUT))
 
-# QUICK=1: three rounds of first events instead of seven.
+# QUICK=1: three rounds of first events instead of five.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
 

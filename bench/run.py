@@ -25,7 +25,7 @@ from costs import Journey, dollars_per_million, request_units
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_ROUNDS = 3
-ROUNDS = 7
+ROUNDS = 5
 
 
 def journey(*, email: bool) -> Journey:
