@@ -15,6 +15,8 @@ It asserts nothing; figures depend on the machine and are compared only with eac
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -66,16 +68,18 @@ def journey(*, email: bool) -> Journey:
         services.reset()
         workflow = InProcessWorkflow(cloud)
         seed_profile(email_notifications=email)
-        # Count only what the product does from here on, not the test's own set-up calls.
-        for factory in (aws.dynamodb, aws.events, aws.scheduler, aws.sesv2, aws.sqs, aws.kms):
-            factory().meta.events.register("before-parameter-build.*.*", count)
-        rejection = seed_rejection()
-        workflow.run_until_quiet()
-        seed_feedback()
-        workflow.run_until_quiet()
-        fired = workflow.fire_timers_due_by(rejection.reapply_at)
-        workflow.run_until_quiet()
-        steps = len(workflow.deliveries)
+        # The handlers' logs and metric lines (the template's INFO) are not the figures.
+        with contextlib.redirect_stdout(io.StringIO()):
+            # Count only what the product does from here on, not the test's own set-up calls.
+            for factory in (aws.dynamodb, aws.events, aws.scheduler, aws.sesv2, aws.sqs, aws.kms):
+                factory().meta.events.register("before-parameter-build.*.*", count)
+            rejection = seed_rejection()
+            workflow.run_until_quiet()
+            seed_feedback()
+            workflow.run_until_quiet()
+            fired = workflow.fire_timers_due_by(rejection.reapply_at)
+            workflow.run_until_quiet()
+            steps = len(workflow.deliveries)
     services.reset()
     return Journey(
         calls=counts,
