@@ -513,6 +513,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of clients (twenty copies of one request at
+    # once) had connections reset before a thread could take them. API Gateway takes them all.
+    request_queue_size = 128
 
     def __init__(self, port: int) -> None:
         # Bound first, wired later: the port is part of the local token issuer's URL.
