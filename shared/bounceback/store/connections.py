@@ -1,5 +1,6 @@
-"""Job-board connections: one item per employer integration, its secret sealed (encrypted by
-``bounceback.connections`` before it gets here), listed newest first."""
+"""Job-board connections: one item per employer integration, its secret (and, for providers
+whose deliveries need a lookup, its API key) sealed (encrypted by ``bounceback.connections``
+before it gets here), listed newest first."""
 
 from __future__ import annotations
 
@@ -15,19 +16,24 @@ from bounceback.store.table import Page, Table
 class SealedConnection:
     connection: Connection
     sealed_secret: str  # base64 of the KMS ciphertext
+    sealed_api_key: str | None = None  # base64 of the KMS ciphertext
 
 
 class ConnectionStore:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def add(self, connection: Connection, sealed_secret: str) -> bool:
+    def add(
+        self, connection: Connection, sealed_secret: str, sealed_api_key: str | None = None
+    ) -> bool:
         """Store a new connection; False when its id is taken."""
-        return self._table.put_new(ConnectionItem.of(connection, sealed_secret))
+        return self._table.put_new(ConnectionItem.of(connection, sealed_secret, sealed_api_key))
 
     def get(self, connection_id: str) -> SealedConnection | None:
         item = self._table.get(keys.connection(connection_id), ConnectionItem)
-        return None if item is None else SealedConnection(item.to_connection(), item.secret)
+        if item is None:
+            return None
+        return SealedConnection(item.to_connection(), item.secret, item.api_key)
 
     def page(self, *, limit: int, next_token: str | None) -> Page[Connection]:
         """One page of every connection of the stage, newest first."""

@@ -229,9 +229,13 @@ class ConnectionItem(CollectionItem):
     company: str
     created_at: datetime
     secret: str  # base64 of the KMS ciphertext; never the secret in clear
+    api_base_url: str | None = None
+    api_key: str | None = None  # base64 of the KMS ciphertext; never the key in clear
 
     @classmethod
-    def of(cls, connection: Connection, sealed_secret: str) -> ConnectionItem:
+    def of(
+        cls, connection: Connection, sealed_secret: str, sealed_api_key: str | None = None
+    ) -> ConnectionItem:
         key = keys.connection(connection.id)
         return cls(
             PK=key.pk,
@@ -239,6 +243,7 @@ class ConnectionItem(CollectionItem):
             GSI1PK=keys.CONNECTIONS,
             GSI1SK=keys.newest_first_offset(connection.created_at, connection.id),
             secret=sealed_secret,
+            api_key=sealed_api_key,
             **connection.model_dump(),
         )
 
