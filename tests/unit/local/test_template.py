@@ -94,7 +94,7 @@ def test_the_table_stream_feeds_the_outbox_relay(deployment: LocalDeployment) ->
     assert mapping.filter_patterns == (
         {
             "eventName": ["INSERT"],
-            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback"]}}},
+            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback", "ats_lookup"]}}},
         },
     )
 
