@@ -38,7 +38,8 @@ class Connections:
         self._store = store
         self._kms = kms
         self._key_id = key_id
-        self._secrets: dict[str, tuple[float, str]] = {}
+        # connection id -> (valid until, the sealed secret it was decrypted from, the secret)
+        self._secrets: dict[str, tuple[float, str, str]] = {}
 
     def create(self, connection: Connection, secret: str, api_key: str | None = None) -> None:
         sealed_key = None if api_key is None else self._seal(connection.id, api_key, _API_KEY)
@@ -68,11 +69,27 @@ class Connections:
         if found is None:
             raise NotFoundError("unknown connection")
         cached = self._secrets.get(connection_id)
-        if cached and cached[0] > time.monotonic():
-            return found.connection, cached[1]
+        # A replaced secret is seen at once: the cache holds only for the ciphertext it read.
+        if cached and cached[0] > time.monotonic() and cached[1] == found.sealed_secret:
+            return found.connection, cached[2]
         plaintext = self._unseal(connection_id, found.sealed_secret)
-        self._secrets[connection_id] = (time.monotonic() + SECRET_CACHE_SECONDS, plaintext)
+        self._secrets[connection_id] = (
+            time.monotonic() + SECRET_CACHE_SECONDS,
+            found.sealed_secret,
+            plaintext,
+        )
         return found.connection, plaintext
+
+    def replace_secret(self, connection_id: str, secret: str) -> Connection:
+        """The connection signs with ``secret`` from now on (an ATS that issues its key only once
+        it knows the URL, or a rotated key)."""
+        found = self._store.get(connection_id)
+        if found is None or not self._store.replace_secret(
+            connection_id, self._seal(connection_id, secret)
+        ):
+            raise NotFoundError("connection not found")
+        self._secrets.pop(connection_id, None)
+        return found.connection
 
     def api_key(self, connection_id: str) -> tuple[Connection, str]:
         """The connection and its ATS API key, in clear, for one lookup. Not cached: a key the

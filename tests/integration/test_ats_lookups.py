@@ -375,3 +375,33 @@ def test_an_api_base_url_elsewhere_is_kept_normalised(cloud: Cloud) -> None:
 
     assert created.status == 201
     assert created.body["api_base_url"] == "https://api.na.teamtailor.com/v1"
+
+
+def test_a_key_the_ats_issues_later_replaces_the_secret_at_once(
+    cloud: Cloud, fake_api: FakeAtsApi
+) -> None:
+    # Given a SmartRecruiters connection made before SmartRecruiters issued its signing key
+    body = {
+        "provider": "smartrecruiters",
+        "company": CONNECTION_COMPANY,
+        "secret": "provisional-until-smartrecruiters-issues-its-key",
+        "api_key": fake_api.key("smartrecruiters"),
+        "api_base_url": fake_api.base_url("smartrecruiters"),
+    }
+    created = call_api("POST", "/admin/connections", body, **ADMIN).body
+    event = sample("smartrecruiters")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = created["webhook_path"]
+    event["pathParameters"]["connection_id"] = created["id"]
+    assert deliver(event)["statusCode"] == 401  # signed with the key SmartRecruiters issued
+
+    # When the admin sets the issued key
+    path = f"/admin/connections/{created['id']}/secret"
+    replaced = call_api("PUT", path, {"secret": SECRETS["smartrecruiters"]}, **ADMIN)
+
+    # Then the same delivery verifies at once (no warm container keeps the old key)
+    assert replaced.status == 200
+    assert "secret" not in replaced.body
+    assert deliver(event)["statusCode"] == 202
+    assert SECRETS["smartrecruiters"] not in str(cloud.items())
+    missing = call_api("PUT", "/admin/connections/nope/secret", {"secret": "x" * 20}, **ADMIN)
+    assert missing.status == 404

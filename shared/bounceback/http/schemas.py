@@ -334,6 +334,12 @@ class ConnectionIn(Request):
     )
 
 
+class SecretIn(Request):
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=512)] = Field(
+        description="The signing key the ATS issued (or rotated to)."
+    )
+
+
 class ConnectionOut(BaseModel):
     id: EntityId
     provider: str

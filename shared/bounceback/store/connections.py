@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bounceback.model import Connection
 from bounceback.store import keys
 from bounceback.store.items import ConnectionItem
-from bounceback.store.table import Page, Table
+from bounceback.store.table import ConditionFailed, Page, Table
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,14 @@ class ConnectionStore:
             keys.CONNECTIONS, ConnectionItem, limit=limit, next_token=next_token
         )
         return Page([item.to_connection() for item in page.items], page.next_token)
+
+    def replace_secret(self, connection_id: str, sealed_secret: str) -> bool:
+        """Put a new sealed secret on the connection; False: there is no such connection."""
+        try:
+            self._table.update(keys.connection(connection_id), set_values={"secret": sealed_secret})
+        except ConditionFailed:
+            return False
+        return True
 
     def delete(self, connection_id: str) -> bool:
         """Delete the connection; False: there was none."""

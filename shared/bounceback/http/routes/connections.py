@@ -96,6 +96,27 @@ def list_connections(limit: PageSize = 50, next_token: PageToken = None) -> sche
     )
 
 
+@router.put(
+    "/admin/connections/<connection_id>/secret",
+    security=SECURED,
+    tags=TAGS,
+    summary="Replace a connection's signing key",
+    description=(
+        "For an ATS that issues its signing key only once it has the webhook URL (Teamtailor, "
+        "SmartRecruiters), or that rotated it. Deliveries are verified with the new key at once. "
+        "The key is stored encrypted and never returned."
+    ),
+    responses=answers(
+        ok(schemas.ConnectionOut, "The connection (without its secret)."),
+        AUTHENTICATED | ADMIN | WITH_BODY | {404: "No such connection."},
+    ),
+)
+def replace_secret(connection_id: str, body: schemas.SecretIn) -> schemas.ConnectionOut:
+    router.caller().require_admin()
+    connection = services().connections.replace_secret(connection_id, body.secret)
+    return connection_view(connection)
+
+
 @router.delete(
     "/admin/connections/<connection_id>",
     security=SECURED,
