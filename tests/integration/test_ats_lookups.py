@@ -12,10 +12,25 @@ from typing import Any
 import pytest
 
 from bounceback import dead_letters
+from bounceback.ids import derived_id
 from bounceback.model import Connection
 from bounceback.services import services
-from bounceback_local.fake_ats import FakeAtsApi, Fault, demo_documents
-from tests.integration.test_webhooks import CONNECTION_COMPANY, RECEIVED, deliver, register, sample
+from bounceback.workflow.webhooks import DELIVERY_LEASE
+from bounceback_local.fake_ats import (
+    LEVER_ARCHIVED_AT_MS,
+    LEVER_OPPORTUNITY,
+    FakeAtsApi,
+    Fault,
+    demo_documents,
+)
+from tests.integration.test_webhooks import (
+    CONNECTION_COMPANY,
+    RECEIVED,
+    USER,
+    deliver,
+    register,
+    sample,
+)
 from tests.support.api import call_api
 from tests.support.cloud import Cloud, InProcessWorkflow, iter_kinds, subscriptions
 from tests.support.events import LambdaContext, load_event, sqs_batch
@@ -405,3 +420,27 @@ def test_a_key_the_ats_issues_later_replaces_the_secret_at_once(
     assert SECRETS["smartrecruiters"] not in str(cloud.items())
     missing = call_api("PUT", "/admin/connections/nope/secret", {"secret": "x" * 20}, **ADMIN)
     assert missing.status == 404
+
+
+def test_a_lookup_takes_over_a_claim_whose_holder_died(cloud: Cloud, fake_api: FakeAtsApi) -> None:
+    # Given a lookup that died holding its claim (a timeout), five minutes ago by the clock,
+    # while every retry of its event still carries the delivery's time (March 2025)
+    connect("lever", fake_api)
+    register()
+    deliver(sample("lever"))
+    key = f"lever:{LEVER_OPPORTUNITY}:{LEVER_ARCHIVED_AT_MS}"
+    assert services().deliveries.claim(
+        user_id=USER,
+        rejection_id=derived_id("webhook", "conn-lever-sample", key),
+        connection_id="conn-lever-sample",
+        provider="lever",
+        application_key=f"lever:{LEVER_OPPORTUNITY}",
+        now=datetime.now(UTC) - timedelta(minutes=5),
+        lease=DELIVERY_LEASE,
+    )
+
+    # When the lookup is tried again
+    settle(cloud, "lever")
+
+    # Then it takes the lapsed claim over and logs the rejection
+    assert len(rejections(cloud)) == 1

@@ -127,6 +127,7 @@ def run_lookup(
             now=now,
             correlation_id=event.metadata.correlation_id,
             log_fields=fields,
+            lease_clock=datetime.now(UTC),
         )
     if recorded.outcome is Outcome.IN_PROGRESS:
         logger.info("ats lookup's rejection is being logged by another try", extra=fields)

@@ -222,9 +222,14 @@ def record_rejection(
     now: datetime,
     correlation_id: str,
     log_fields: Mapping[str, str],
+    lease_clock: datetime | None = None,
 ) -> Recorded:
     """Log the rejection a delivery carried (or a lookup read back), once per de-duplication
-    key: the user by the candidate's emails, a claim on the delivery, the app's write path."""
+    key: the user by the candidate's emails, a claim on the delivery, the app's write path.
+
+    The claim's lease runs on ``lease_clock`` when given (a lookup's: the machine's clock, since
+    every retry of its event carries the same ``now`` and would never see a dead holder's lease
+    run out), else on ``now`` (a webhook request's own arrival time)."""
     found = _find_user(services, meaning.rejection.emails)
     if found is None:
         return Recorded(Outcome.CANDIDATE_UNKNOWN)
@@ -240,7 +245,7 @@ def record_rejection(
             connection_id=connection.id,
             provider=source,
             application_key=meaning.application_key,
-            now=now,
+            now=lease_clock or now,
             lease=DELIVERY_LEASE,
             guard=owned,
         )
