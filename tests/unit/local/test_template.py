@@ -30,6 +30,7 @@ CONSUMERS = {
     "ScheduleReapplyFunction": {"Rejection Logged"},
     "BuildPlanFunction": {"Feedback Received"},
     "ReapplyFunction": {"Cooldown Elapsed"},
+    "AtsLookupFunction": {"ATS Lookup Needed"},
 }
 
 
