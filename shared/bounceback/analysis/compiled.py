@@ -23,8 +23,10 @@ import re
 import sys
 from array import array
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from typing import Any
 
+from bounceback.analysis import lexicon as lexicon_module
 from bounceback.analysis.lexicon import AreaRules, Lexicon
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -104,6 +106,13 @@ def _encode(value: Any, recipes: list[Recipe], areas: dict[str, tuple[Any, Any]]
         return ("area", value.area)
     if isinstance(value, dict):
         return {str(k): _encode(v, recipes, areas) for k, v in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        # A group of regexes of the lexicon's own (``SkillFrames``): rebuilt whole on load.
+        cls = type(value)
+        if getattr(lexicon_module, cls.__name__, None) is not cls:
+            raise TypeError(f"the lexicon cache cannot hold a {cls.__name__}")
+        members = {f.name: _encode(getattr(value, f.name), recipes, areas) for f in fields(value)}
+        return ("dataclass", cls.__name__, members)
     if value is None or isinstance(value, str | int | float | frozenset):
         return value
     raise TypeError(f"the lexicon cache cannot hold a {type(value).__name__}")
@@ -112,9 +121,9 @@ def _encode(value: Any, recipes: list[Recipe], areas: dict[str, tuple[Any, Any]]
 def dumps(lex: Lexicon, key: str) -> bytes:
     recipes: list[Recipe] = []
     areas: dict[str, tuple[Any, Any]] = {}
-    fields = {name: _encode(getattr(lex, name), recipes, areas) for name in _field_names()}
+    encoded = {name: _encode(getattr(lex, name), recipes, areas) for name in _field_names()}
     return marshal.dumps(
-        {"format": FORMAT, "key": key, "fields": fields, "areas": areas, "recipes": recipes}
+        {"format": FORMAT, "key": key, "fields": encoded, "areas": areas, "recipes": recipes}
     )
 
 
@@ -140,8 +149,6 @@ def write(directory: str) -> str:
 
 
 def _field_names() -> list[str]:
-    from dataclasses import fields
-
     return [f.name for f in fields(Lexicon)]
 
 
@@ -216,6 +223,9 @@ def loads(data: bytes, key: str) -> Lexicon | None:
         if isinstance(value, tuple):
             if value[0] == "re":
                 return materialise(recipes[value[1]])
+            if value[0] == "dataclass":
+                cls = getattr(lexicon_module, value[1])
+                return cls(**{k: decode(v) for k, v in value[2].items()})
             return areas[value[1]]
         if isinstance(value, dict):
             return {k: decode(v) for k, v in value.items()}

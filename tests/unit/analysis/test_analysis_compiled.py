@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,13 @@ def test_a_pattern_the_engine_refuses_is_compiled_from_its_text(
 def test_a_field_of_an_unknown_kind_cannot_be_cached() -> None:
     with pytest.raises(TypeError):
         compiled._encode(("a", "tuple"), [], {})
+
+    @dataclass(frozen=True)
+    class Foreign:
+        pattern: re.Pattern[str]
+
+    with pytest.raises(TypeError):
+        compiled._encode(Foreign(re.compile("x")), [], {})
 
 
 def test_writing_again_replaces_the_cache_of_an_older_lexicon(tmp_path: Path) -> None:
