@@ -277,7 +277,13 @@ def prime(lex: Lexicon) -> None:
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     directory = arguments[0] if arguments else os.path.join(_HERE, CACHE_DIR_NAME)
-    print(write(directory))
+    try:
+        print(write(directory))
+    except TypeError as error:  # a new kind of lexicon field: slower first use, never wrong
+        print(
+            f"lexicon not compiled ahead of time ({error}): it compiles on first use",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -186,3 +186,15 @@ def test_prime_compiles_every_pattern(only_cache: Path) -> None:
     compiled.prime(loaded)
     for name in object.__getattribute__(loaded, "_pending"):
         assert isinstance(object.__getattribute__(loaded, name), re.Pattern)
+
+
+def test_a_lexicon_it_cannot_hold_is_left_to_compile_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*_: object) -> bytes:
+        raise TypeError("the lexicon cache cannot hold a Novelty")
+
+    monkeypatch.setattr(compiled, "dumps", refuse)
+    assert compiled.main([str(tmp_path)]) == 0
+    assert "compiles on first use" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
