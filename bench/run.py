@@ -69,6 +69,9 @@ def journey(*, email: bool) -> Journey:
         workflow = InProcessWorkflow(cloud)
         seed_profile(email_notifications=email)
         # The handlers' logs and metric lines (the template's INFO) are not the figures.
+        from bounceback.observability import logger
+
+        logger.setLevel("ERROR")
         with contextlib.redirect_stdout(io.StringIO()):
             # Count only what the product does from here on, not the test's own set-up calls.
             for factory in (aws.dynamodb, aws.events, aws.scheduler, aws.sesv2, aws.sqs, aws.kms):
