@@ -32,6 +32,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m bounceback.analysis.compiled >/dev/null  # the lexicon, compiled ahead of time
 	@touch $@
 
 install: $(STAMP)
@@ -69,8 +70,9 @@ eval: $(STAMP)
 	$(BIN)/python tests/eval/evaluate.py
 	$(if $(HOLDOUT),$(BIN)/python tests/eval/evaluate.py --set $(HOLDOUT))
 
+# QUICK=1: three rounds of first events instead of five.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
 
 openapi: $(STAMP)
 	$(BIN)/python -c "from functions.api.app import openapi_document; print(openapi_document())" > docs/openapi.json

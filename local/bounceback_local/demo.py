@@ -15,6 +15,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bounceback_local import demo_ats
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO_USER = "demo-ada"
 
@@ -129,6 +131,7 @@ def _play(client: _Client) -> None:
 
     _, outbox = client.call("GET", "/_local/outbox")
     _say(f"{len(outbox['emails'])} emails sent to {profile['emails'][0]}  (GET /_local/outbox)")
+    demo_ats.play(client, _say)  # an ATS whose webhooks name ids only
     print(
         "demo  ------------------------------------------------------------ your turn", flush=True
     )

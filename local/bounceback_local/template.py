@@ -497,6 +497,15 @@ def _physical_for(
     if kind == "AWS::Lambda::Function":
         name = declared("FunctionName", generated)
         return _Physical(name, {"Arn": _arn("lambda", f"function:{name}")})
+    if kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
+        # A published version (":1") or an alias of a function: the same code, locally. Its
+        # Ref is its ARN, which names the function (functions are looked up by that prefix).
+        function = str(resolver.resolve(props["FunctionName"]))
+        if not function.startswith("arn:"):
+            function = _arn("lambda", f"function:{function}")
+        qualifier = declared("Name", "1") if kind == "AWS::Lambda::Alias" else "1"
+        arn = f"{function}:{qualifier}"
+        return _Physical(arn, {"Arn": arn, "Version": "1"} if kind.endswith("Version") else {})
     if kind == "AWS::Lambda::LayerVersion":
         return _Physical(_arn("lambda", f"layer:{declared('LayerName', generated)}:1"))
     if kind == "AWS::Lambda::EventSourceMapping":

@@ -6,8 +6,11 @@ boto3 anywhere (moto, or the local stack through ``AWS_ENDPOINT_URL``, which bot
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from bounceback import tracing
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -33,7 +36,10 @@ def _client(service: str) -> object:
     config = Config(
         retries={"mode": "adaptive", "max_attempts": 5}, connect_timeout=3, read_timeout=10
     )
-    return session.client(service, config=config)  # type: ignore[attr-defined]
+    client = session.client(service, config=config)  # type: ignore[attr-defined]
+    if tracing.enabled():
+        tracing.instrument(client)  # each call a subsegment of the invocation's trace
+    return client
 
 
 @cache
@@ -64,6 +70,27 @@ def kms() -> KMSClient:
 @cache
 def sqs() -> SQSClient:
     return _client("sqs")  # type: ignore[return-value]
+
+
+Client = TypeVar("Client")
+
+
+class _Deferred:
+    """Stands in for a client until the first call: then the factory makes it (once)."""
+
+    __slots__ = ("_factory",)
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._factory(), name)
+
+
+def deferred(factory: Callable[[], Client]) -> Client:
+    """``factory``'s client, made on its first use rather than now: an adapter wired with it
+    costs a cold start nothing until it calls AWS (a client loads its service's model)."""
+    return cast(Client, _Deferred(factory))
 
 
 def reset() -> None:

@@ -28,7 +28,7 @@ PUT_EVENTS_BATCH = 10  # EventBridge's limit of entries per PutEvents call
 
 class Contract(BaseModel):
     # Consumers ignore fields they do not know, so a producer can add fields in a minor change.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class EventMetadata(Contract):
@@ -61,6 +61,12 @@ class CooldownElapsedData(Contract):
     reapply_at: datetime
 
 
+class AtsLookupNeededData(Contract):
+    lookup_id: EntityId
+    connection_id: str
+    provider: str
+
+
 DataT = TypeVar("DataT", bound=Contract)
 
 
@@ -88,11 +94,18 @@ class CooldownElapsed(DomainEvent[CooldownElapsedData]):
     DETAIL_TYPE: ClassVar[str] = "Cooldown Elapsed"
 
 
+class AtsLookupNeeded(DomainEvent[AtsLookupNeededData]):
+    """Internal: a verified delivery from a provider that sends ids only waits for its rejection
+    to be read back from the ATS API (again at its ``not_before``, from a timer)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ATS Lookup Needed"
+
+
 class EventBridgeEnvelope(BaseModel):
     """The EventBridge envelope as a consumer receives it. Only what the steps use is required:
     ``time`` is the step's "now"; the detail is parsed into its contract by the subclasses."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
     id: str
     source: str
@@ -116,6 +129,10 @@ class FeedbackFollowupDueEnvelope(EventBridgeEnvelope):
 
 class CooldownElapsedEnvelope(EventBridgeEnvelope):
     detail: CooldownElapsed
+
+
+class AtsLookupNeededEnvelope(EventBridgeEnvelope):
+    detail: AtsLookupNeeded
 
 
 def detail_json(event: DomainEvent[DataT]) -> str:

@@ -5,24 +5,22 @@ Powertools reads its configuration from the environment the template sets
 POWERTOOLS_TRACE_DISABLED). Never log personal data: emails, names, feedback or message text.
 Log ids and counts.
 
-The Tracer is made only when tracing is on: creating it loads the X-Ray SDK, the largest single
-import of a cold start (``make bench`` prints it), so a stage deployed with ``Tracing:
-PassThrough`` does not pay for it.
+Traces: with ``Tracing: Active`` Lambda records every invocation and propagates its trace
+header through botocore to the bus and the steps; ``bounceback.tracing`` adds the handler's
+subsegment and one per AWS call without the X-Ray SDK, whose import was the largest single part
+of a cold start (docs/decisions.md, "Cold starts").
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-if TYPE_CHECKING:
-    from aws_lambda_powertools import Tracer
+from bounceback import snapstart, tracing
 
 # A step that decided to do nothing (a duplicate) has no metric to flush; that is expected.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -37,14 +35,7 @@ CORRELATION_ID_PATH = "detail.metadata.correlation_id || requestContext.requestI
 
 
 def tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() not in {"1", "true"}
-
-
-@cache
-def tracer() -> Tracer:
-    from aws_lambda_powertools import Tracer
-
-    return Tracer()
+    return tracing.enabled()
 
 
 def instrumented(handler: Handler) -> Handler:
@@ -53,11 +44,12 @@ def instrumented(handler: Handler) -> Handler:
     metrics flushed at the end (cold starts counted)."""
     wrapped: Callable[..., Any] = metrics.log_metrics(capture_cold_start_metric=True)(handler)
     if tracing_enabled():
-        wrapped = tracer().capture_lambda_handler(wrapped)
+        wrapped = tracing.capture_lambda_handler(wrapped)
+    snapstart.register()  # prime before a SnapStart snapshot, refresh after each restore
     logged = logger.inject_lambda_context(
         correlation_id_path=CORRELATION_ID_PATH, clear_state=True
     )(wrapped)
     return cast(Handler, logged)
 
 
-__all__ = ["MetricUnit", "instrumented", "logger", "metrics", "tracer"]
+__all__ = ["MetricUnit", "instrumented", "logger", "metrics"]

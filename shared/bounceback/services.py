@@ -14,6 +14,7 @@ from bounceback.queues import Queues
 from bounceback.settings import settings
 from bounceback.store.connections import ConnectionStore
 from bounceback.store.deliveries import DeliveryStore
+from bounceback.store.lookups import LookupStore
 from bounceback.store.notifications import NotificationStore
 from bounceback.store.profiles import ProfileStore
 from bounceback.store.rejections import RejectionStore
@@ -32,8 +33,8 @@ class Bus:
 @dataclass(frozen=True)
 class Services:
     """The table by aggregate (``profiles``, ``rejections``, ``notifications``,
-    ``deliveries``; connections behind their KMS sealing), the timers, the mailer, the bus,
-    the queues."""
+    ``deliveries``, ``lookups``; connections behind their KMS sealing), the timers, the mailer,
+    the bus, the queues."""
 
     profiles: ProfileStore
     rejections: RejectionStore
@@ -44,20 +45,25 @@ class Services:
     mailer: Mailer
     bus: Bus
     queues: Queues
+    lookups: LookupStore
 
 
 @cache
 def services() -> Services:
     config = settings()
-    table = Table(aws.dynamodb(), config.table_name)
+    # Each client is made on its adapter's first call: a step that never sends an email or
+    # sets a timer never loads those services' models.
+    table = Table(aws.deferred(aws.dynamodb), config.table_name)
     return Services(
         profiles=ProfileStore(table),
         rejections=RejectionStore(table),
         notifications=NotificationStore(table),
         deliveries=DeliveryStore(table),
-        connections=Connections(ConnectionStore(table), aws.kms(), config.connection_key_id),
+        connections=Connections(
+            ConnectionStore(table), aws.deferred(aws.kms), config.connection_key_id
+        ),
         timers=Timers(
-            aws.scheduler(),
+            aws.deferred(aws.scheduler),
             config.schedule_group_name,
             TimerTarget(
                 bus_arn=config.event_bus_arn,
@@ -65,9 +71,10 @@ def services() -> Services:
                 dead_letter_queue_arn=config.scheduler_dead_letter_queue_arn,
             ),
         ),
-        mailer=Mailer(aws.sesv2(), config.sender_email),
+        mailer=Mailer(aws.deferred(aws.sesv2), config.sender_email),
         bus=Bus(config.event_bus_name),
-        queues=Queues(aws.sqs()),
+        queues=Queues(aws.deferred(aws.sqs)),
+        lookups=LookupStore(table),
     )
 
 

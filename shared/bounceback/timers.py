@@ -1,4 +1,6 @@
-"""One-time timers on EventBridge Scheduler: the feedback follow-up and the reapply date.
+"""One-time timers on EventBridge Scheduler: the feedback follow-up, the reapply date, and an
+ATS lookup held back until the candidate may hear of the rejection (Teamtailor's transparent
+recruiting).
 
 A timer is an ``at()`` schedule in the stage's schedule group whose target puts an event on
 the bus (Scheduler's templated EventBridge target) and which deletes itself after it fires.
@@ -22,6 +24,7 @@ SCHEDULE_NAME_LIMIT = 64
 
 FOLLOWUP_TIMER = "followup-"
 REAPPLY_TIMER = "reapply-"
+LOOKUP_TIMER = "lookup-"
 
 
 def followup_timer_name(rejection_id: str) -> str:
@@ -30,6 +33,10 @@ def followup_timer_name(rejection_id: str) -> str:
 
 def reapply_timer_name(rejection_id: str) -> str:
     return f"{REAPPLY_TIMER}{rejection_id}"[:SCHEDULE_NAME_LIMIT]
+
+
+def lookup_timer_name(lookup_id: str) -> str:
+    return f"{LOOKUP_TIMER}{lookup_id}"[:SCHEDULE_NAME_LIMIT]
 
 
 def at_expression(moment: datetime) -> str:
@@ -52,25 +59,28 @@ class Timers:
         self._group = group_name
         self._target = target
 
+    def _definition(self, name: str, at: datetime, event: DomainEvent[Any]) -> dict[str, Any]:
+        return {
+            "Name": name,
+            "GroupName": self._group,
+            "ScheduleExpression": at_expression(at),
+            "ScheduleExpressionTimezone": "UTC",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "ActionAfterCompletion": "DELETE",
+            "Target": {
+                "Arn": self._target.bus_arn,
+                "RoleArn": self._target.role_arn,
+                "Input": event.model_dump_json(),
+                "EventBridgeParameters": {"DetailType": event.DETAIL_TYPE, "Source": SOURCE},
+                "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
+                "DeadLetterConfig": {"Arn": self._target.dead_letter_queue_arn},
+            },
+        }
+
     def schedule(self, name: str, at: datetime, event: DomainEvent[Any]) -> bool:
         """Create the timer; False when one of that name already exists (a repeated call)."""
         try:
-            self._client.create_schedule(
-                Name=name,
-                GroupName=self._group,
-                ScheduleExpression=at_expression(at),
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": self._target.bus_arn,
-                    "RoleArn": self._target.role_arn,
-                    "Input": event.model_dump_json(),
-                    "EventBridgeParameters": {"DetailType": event.DETAIL_TYPE, "Source": SOURCE},
-                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
-                    "DeadLetterConfig": {"Arn": self._target.dead_letter_queue_arn},
-                },
-            )
+            self._client.create_schedule(**self._definition(name, at, event))
         except self._client.exceptions.ConflictException:
             return False
         return True
@@ -84,5 +94,11 @@ class Timers:
         return True
 
     def reschedule(self, name: str, at: datetime, event: DomainEvent[Any]) -> None:
-        self.cancel(name)
-        self.schedule(name, at, event)
+        """Set the timer over any of that name: one call when there is none (the usual case),
+        else an update, which never leaves a moment without the timer."""
+        if self.schedule(name, at, event):
+            return
+        try:
+            self._client.update_schedule(**self._definition(name, at, event))
+        except self._client.exceptions.ResourceNotFoundException:  # it fired meanwhile
+            self.schedule(name, at, event)

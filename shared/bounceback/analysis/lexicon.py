@@ -683,5 +683,10 @@ def read_data() -> dict[str, Any]:
 
 @cache
 def lexicon() -> Lexicon:
-    """The compiled lexicon, built on first use and kept for the life of the process."""
-    return build(read_data())
+    """The compiled lexicon, made on first use and kept for the life of the process: from the
+    ahead-of-time cache when one was made from today's lexicon and interpreter (each pattern
+    then compiled on its first use, ``bounceback.analysis.compiled``), else built here."""
+    from bounceback.analysis import compiled
+
+    cached = compiled.load()
+    return cached if cached is not None else build(read_data())

@@ -4,7 +4,8 @@ sent once, and read newest first.
 A notification about a rejection is stored only while the rejection is live (see
 ``rejections.LIVE``). Its email goes out once even when two copies of a step run at the same
 time: a sender first *claims* it (``pending`` -> ``sending``, with a lease, in a transaction
-that also requires the rejection to be live), sends, then marks it ``sent``. A copy that finds
+that also requires the rejection to be live; a new notification is stored claimed), sends,
+then marks it ``sent``. A copy that finds
 it claimed does not send; one that finds the lease run out (the holder died) claims it again.
 The window left: the holder's process dies after SES accepted the email and before it is
 marked sent; when the lease runs out a retry sends it a second time (docs/decisions.md).
@@ -37,10 +38,27 @@ class NotificationStore:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def add(self, notification: Notification) -> tuple[StoredNotification, bool] | None:
+    def add(
+        self,
+        notification: Notification,
+        *,
+        email: Literal["claim", "skip"] | None = None,
+        now: datetime | None = None,
+        lease: timedelta | None = None,
+    ) -> tuple[StoredNotification, bool] | None:
         """Store a notification once; returns the stored one and whether this call stored it,
-        or None when its rejection is no longer live (nothing stored)."""
+        or None when its rejection is no longer live (nothing stored).
+
+        ``email`` settles its email in the same write when this call stores it: ``claim``
+        stores it claimed for ``lease`` from ``now`` (as ``claim_email`` would, one write
+        fewer), ``skip`` stores it skipped (as ``set_email_status`` would). A notification
+        already stored is returned as it is: its email is settled the usual way."""
         item = NotificationItem.of(notification)
+        if email == "claim" and now is not None and lease is not None:
+            until = int((now + lease).timestamp())
+            item = item.model_copy(update={"email_status": "sending", "email_lease_until": until})
+        elif email == "skip" and now is not None:
+            item = item.model_copy(update={"email_status": "skipped", "emailed_at": now})
         guard = self._live(notification)
         try:
             self._table.transact([Put(item, NEW), *guard])

@@ -39,7 +39,7 @@ class Item(BaseModel):
     """One item as the table stores it: field names are attribute names. Attributes the model
     does not name (older or newer bookkeeping) are ignored on reading."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     PK: str
     SK: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bounceback.events import EventMetadata, FeedbackFollowupDue, FeedbackFollowupDueData
-from bounceback.model import NotificationKind, Rejection
+from bounceback.model import NotificationKind, Profile, Rejection
 from bounceback.services import Services
 from bounceback.timers import followup_timer_name
 from bounceback.workflow.notify import notify
@@ -78,8 +78,7 @@ def compose_followup(rejection: Rejection, sender_name: str) -> tuple[str, str]:
     return f"A gentle follow-up to {rejection.company}", body
 
 
-def _sender_name(services: Services, user_id: str) -> str:
-    profile = services.profiles.get(user_id)
+def _sender_name(profile: Profile | None) -> str:
     return profile.display_name if profile else ""
 
 
@@ -102,7 +101,8 @@ def request_feedback(
         ),
     ):
         return False  # deleted meanwhile
-    title, body = compose_request(rejection, _sender_name(services, user_id))
+    profile = services.profiles.get(user_id)  # signs the draft, and addresses the email
+    title, body = compose_request(rejection, _sender_name(profile))
     return notify(
         services,
         kind=NotificationKind.FEEDBACK_REQUEST,
@@ -111,6 +111,7 @@ def request_feedback(
         title=title,
         body=body,
         now=now,
+        profile=profile,
     )
 
 
@@ -119,7 +120,8 @@ def send_followup(services: Services, *, user_id: str, rejection_id: str, now: d
     detail = services.rejections.get_detail(user_id, rejection_id)
     if detail is None or detail.rejection.status != "rejected" or detail.feedback:
         return False
-    title, body = compose_followup(detail.rejection, _sender_name(services, user_id))
+    profile = services.profiles.get(user_id)
+    title, body = compose_followup(detail.rejection, _sender_name(profile))
     return notify(
         services,
         kind=NotificationKind.FEEDBACK_FOLLOWUP,
@@ -128,6 +130,7 @@ def send_followup(services: Services, *, user_id: str, rejection_id: str, now: d
         title=title,
         body=body,
         now=now,
+        profile=profile,
     )
 
 

@@ -3,8 +3,10 @@
 The inbox write is conditional on the notification's business-key id, so a duplicated event
 stores nothing new, and on its rejection being live, so a step still running after the user
 deleted it writes nothing. The email goes to the user's first verified address only, and
-goes out once: the sender claims it first (``NotificationStore.claim_email``). If SES fails,
-the claim is given back and the error propagates: the event is retried and sends it then.
+goes out once: the sender claims it first, in the write that stores a new notification
+(``NotificationStore.add``) or, for one stored before, with ``NotificationStore.claim_email``.
+If SES fails, the claim is given back and the error propagates: the event is retried and
+sends it then.
 A copy of the step that finds the email claimed by another raises ``EmailInFlightError``, so
 it is retried later and finds it sent (or takes it over if the holder died).
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 from bounceback.errors import BouncebackError
-from bounceback.model import Notification, NotificationKind
+from bounceback.model import Notification, NotificationKind, Profile
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.services import Services
 
@@ -29,29 +32,50 @@ class EmailInFlightError(BouncebackError):
     """Another copy of this step is sending this notification's email right now."""
 
 
-def deliver(services: Services, notification: Notification, now: datetime) -> bool:
+class Unread(Enum):
+    """The user's profile has not been read by the caller: ``deliver`` reads it."""
+
+    PROFILE = "unread"
+
+
+def deliver(
+    services: Services,
+    notification: Notification,
+    now: datetime,
+    profile: Profile | Unread | None = Unread.PROFILE,
+) -> bool:
     """Returns True when this call stored the notification (False: a duplicate, or its
-    rejection was deleted meanwhile)."""
-    added = services.notifications.add(notification)
+    rejection was deleted meanwhile). ``profile``: the user's, when the step has just read
+    it (one read of the table fewer)."""
+    if isinstance(profile, Unread):
+        profile = services.profiles.get(notification.user_id)
+    to = profile.mail_to if profile is not None and profile.email_notifications else None
+    # A new notification is stored with its email claimed (or skipped) in the same write.
+    added = services.notifications.add(
+        notification,
+        email="skip" if to is None else "claim",
+        now=now if to is None else datetime.now(UTC),  # a lease runs on the machine's clock
+        lease=EMAIL_LEASE,
+    )
     if added is None:
         return False
     stored, created = added
     if created:
         metrics.add_metric(name="NotificationsCreated", unit=MetricUnit.Count, value=1)
-    if stored.email_status in ("sent", "skipped"):
-        return created
-    profile = services.profiles.get(notification.user_id)
-    to = profile.mail_to if profile is not None and profile.email_notifications else None
     if profile is None or to is None:
-        services.notifications.set_email_status(notification, "skipped", now)
+        if not created and stored.email_status not in ("sent", "skipped"):
+            services.notifications.set_email_status(notification, "skipped", now)
         return created
-    # The lease runs on the machine's clock, not ``now`` (the event's time): every retry of an
-    # event carries the same time, and would never see the lease of a holder that died run out.
-    claim = services.notifications.claim_email(notification, datetime.now(UTC), EMAIL_LEASE)
-    if claim == "in_flight":
-        raise EmailInFlightError("another copy of this step is sending this email")
-    if claim != "claimed":  # sent meanwhile, or the rejection is being deleted
-        return created
+    if not created:
+        if stored.email_status in ("sent", "skipped"):
+            return created
+        # The lease runs on the machine's clock, not ``now`` (the event's time): every retry of
+        # an event carries the same time, and would never see a dead holder's lease run out.
+        claim = services.notifications.claim_email(notification, datetime.now(UTC), EMAIL_LEASE)
+        if claim == "in_flight":
+            raise EmailInFlightError("another copy of this step is sending this email")
+        if claim != "claimed":  # sent meanwhile, or the rejection is being deleted
+            return created
     try:
         services.mailer.send(to, stored.notification, profile.display_name)
     except BaseException:
@@ -93,9 +117,11 @@ def notify(
     body: str,
     now: datetime,
     subject_id: str | None = None,
+    profile: Profile | Unread | None = Unread.PROFILE,
 ) -> bool:
     """Deliver the one notification of ``kind`` about a rejection (or, with ``subject_id``,
-    about one thing of it, such as a feedback). Returns True when this call created it."""
+    about one thing of it, such as a feedback). Returns True when this call created it.
+    ``profile``: the user's, when the step has read it already."""
     notification = Notification(
         id=notification_id(kind, subject_id or rejection_id),
         user_id=user_id,
@@ -105,4 +131,4 @@ def notify(
         created_at=now,
         rejection_id=rejection_id,
     )
-    return deliver(services, notification, now)
+    return deliver(services, notification, now, profile)

@@ -88,6 +88,9 @@ def test_a_function_sees_its_template_and_lambda_variables(runtime: FunctionRunt
     assert 0 < answer["remaining_ms"] <= 5000
     assert runtime.environments["Remember"]["AWS_LAMBDA_FUNCTION_NAME"] == "remember-fn"
     assert runtime.environments["Remember"]["STAGE"] == "test"
+    # and the variables Lambda's runtime sets (GET /_local/info shows them all)
+    assert runtime.environments["Remember"]["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+    assert runtime.environments["Remember"]["_HANDLER"]
 
 
 def test_a_handler_error_comes_back_as_lambda_reports_it(runtime: FunctionRuntime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,7 @@ def test_a_response_without_status_code_is_inferred_as_json() -> None:
 
 ECHO = """
 import json
+import threading
 calls = []
 
 def handler(event, context):
@@ -306,3 +308,18 @@ def test_cors_preflight_is_answered_by_the_gateway(
     assert response.status == 204
     assert ("access-control-allow-origin", "*") in response.headers
     assert ("access-control-max-age", "600") in response.headers
+
+
+def test_a_function_that_gives_no_answer_in_30_seconds_is_a_503(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bounceback_local import gateway as gateway_module
+
+    gw, _, _ = gateway
+    monkeypatch.setattr(gateway_module, "INTEGRATION_TIMEOUT_S", 0.2)  # API Gateway's 30 s
+    released = threading.Event()
+    monkeypatch.setattr(gw._runtime, "invoke", lambda *_: released.wait(5))
+    try:
+        assert _call(gw, "/docs") == (503, {"message": "Service Unavailable"})
+    finally:
+        released.set()
