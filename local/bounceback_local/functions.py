@@ -31,8 +31,12 @@ log = logging.getLogger("bounceback_local.functions")
 
 Logs = IO[Any] | int  # where a container's stdout and stderr go (a stream, or DEVNULL)
 
-# More concurrent invocations of one function than this wait for a container to free up.
-MAX_CONTAINERS_PER_FUNCTION = 16
+# More concurrent invocations of one function than this wait for a container to free up. On
+# Lambda each execution environment has a machine's share of its own; here every container is
+# a process on this machine, and a burst that starts more interpreters than it has cores makes
+# every cold start slower than the functions' Timeout (each killed container then starts again
+# cold). Two per core keeps a burst queued instead.
+MAX_CONTAINERS_PER_FUNCTION = max(4, 2 * (os.cpu_count() or 2))
 # How long a new container may take to import its handler before it counts as broken.
 INIT_TIMEOUT_SECONDS = 60
 

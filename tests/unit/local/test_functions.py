@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bounceback_local.functions import (
+    MAX_CONTAINERS_PER_FUNCTION,
     FunctionError,
     FunctionRuntime,
     FunctionTimeoutError,
@@ -69,7 +70,21 @@ def test_concurrent_invocations_never_share_request_state(runtime: FunctionRunti
         answers = list(pool.map(lambda u: runtime.invoke("Remember", {"user": u}), users))
 
     assert [a["user"] for a in answers] == users
-    assert len({a["pid"] for a in answers}) == 8  # eight requests in flight, eight containers
+    # As many containers as requests in flight, up to the cap (the rest wait for a free one).
+    assert len({a["pid"] for a in answers}) == min(8, MAX_CONTAINERS_PER_FUNCTION)
+
+
+def test_a_burst_beyond_the_cap_waits_for_a_container_instead_of_starting_more(
+    runtime: FunctionRuntime,
+) -> None:
+    burst = MAX_CONTAINERS_PER_FUNCTION + 3
+    with ThreadPoolExecutor(max_workers=burst) as pool:
+        answers = list(
+            pool.map(lambda n: runtime.invoke("Remember", {"user": f"u{n}"}), range(burst))
+        )
+
+    assert [a["user"] for a in answers] == [f"u{n}" for n in range(burst)]
+    assert runtime.containers("Remember") == MAX_CONTAINERS_PER_FUNCTION
 
 
 def test_a_free_container_is_reused_warm(runtime: FunctionRuntime) -> None:
