@@ -89,6 +89,28 @@ def test_a_key_reused_for_another_rejection_is_a_conflict(cloud: Cloud) -> None:
     assert answer.status == 409
 
 
+def test_the_same_rejection_in_other_letter_case_is_the_one_first_stored(cloud: Cloud) -> None:
+    # Given a rejection logged without an Idempotency-Key
+    first = call_api("POST", "/rejections", rejection_body(company="Acme", role="Engineer"))
+
+    # When the same one is logged again, its company and role in other letter case
+    again = call_api("POST", "/rejections", rejection_body(company="ACME", role="engineer"))
+
+    # Then it is the same rejection (the natural key ignores case), not a key conflict
+    assert first.status == again.status == 201
+    assert again.body["id"] == first.body["id"]
+    assert again.body["company"] == "Acme"
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert len(stored(cloud, "rejection")) == 1
+
+
+def test_a_key_reused_in_other_letter_case_is_the_same_rejection(cloud: Cloud) -> None:
+    headers = {"idempotency-key": "case-key"}
+    first = call_api("POST", "/rejections", rejection_body(company="Acme"), headers=headers)
+    again = call_api("POST", "/rejections", rejection_body(company="ACME"), headers=headers)
+    assert (again.status, again.body["id"]) == (201, first.body["id"])
+
+
 def test_a_refused_publish_loses_no_event_even_when_the_client_never_retries(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
