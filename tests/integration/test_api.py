@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bounceback.errors import PublishError
+from bounceback.providers.registry import PROVIDERS
 from bounceback.services import Bus
 from tests.support.api import API_NOW, call_api
 from tests.support.cloud import Cloud, iter_kinds, schedule_due_at
@@ -332,6 +333,10 @@ def test_an_unknown_provider_is_refused_with_the_known_ones(cloud: Cloud) -> Non
         "POST", "/admin/connections", {"provider": "nope", "company": "X"}, groups=("admin",)
     )
     assert answer.status == 422
+    known = ", ".join(sorted(PROVIDERS))
+    assert answer.body["message"] == (
+        f"the request is not valid: body.provider: unknown provider 'nope' (one of: {known})"
+    )
     (detail,) = answer.body["details"]
     assert detail["loc"] == ["body", "provider"]
     assert "greenhouse" in detail["msg"]
