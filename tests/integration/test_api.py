@@ -393,6 +393,22 @@ def test_a_changed_rejection_keeps_its_event_published_and_drops_cleared_fields(
     assert [e["detail-type"] for e in cloud.take_published()] == []
 
 
+def test_a_change_answers_the_rejection_as_reading_it_does(cloud: Cloud) -> None:
+    # Given a rejection with feedback, and its recovery under way
+    created = call_api("POST", "/rejections", rejection_body()).body
+    call_api("POST", f"/rejections/{created['id']}/feedback", {"text": "Too junior for now."})
+
+    # When its waiting period is changed
+    patched = call_api("PATCH", f"/rejections/{created['id']}", {"cooldown_days": 30})
+
+    # Then the answer is what GET reads: the feedback and the recovery included
+    assert patched.status == 200
+    assert patched.body["cooldown"]["days"] == 30
+    assert [f["text"] for f in patched.body["feedback"]] == ["Too junior for now."]
+    assert patched.body["recovery"] is not None
+    assert patched.body == call_api("GET", f"/rejections/{created['id']}").body
+
+
 def test_export_lists_every_rejection_newest_first_with_its_own_feedback(cloud: Cloud) -> None:
     older = call_api(
         "POST", "/rejections", rejection_body(role="Analyst", rejected_at="2026-10-01T09:00:00Z")
