@@ -10,9 +10,12 @@ import pytest
 from bounceback.errors import PublishError
 from bounceback.providers.registry import PROVIDERS
 from bounceback.services import Bus
+from bounceback.store import keys
+from bounceback.store.rekey import rekey
+from bounceback.store.table import Table
 from tests.support.api import API_NOW, call_api
 from tests.support.cloud import Cloud, iter_kinds, schedule_due_at
-from tests.support.events import load_event
+from tests.support.events import SAMPLE_USER, load_event
 
 OTHER_USER = "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e"
 
@@ -190,6 +193,35 @@ def test_rejections_are_listed_newest_first_in_pages(cloud: Cloud) -> None:
     ).body
     roles = [r["role"] for r in first["items"] + second["items"]]
     assert roles == ["Role 4", "Role 3", "Role 2", "Role 1"]
+
+
+def test_rejections_are_listed_by_instant_whatever_their_offset(cloud: Cloud) -> None:
+    # Given a rejection at 20:00 on the 1st in Kiribati (+14:00: 06:00 UTC on the 1st) and
+    # one at 07:00 UTC the same day, an hour later, and one at 05:00 UTC, an hour earlier
+    kiribati = call_api(
+        "POST",
+        "/rejections",
+        rejection_body(role="Kiribati", rejected_at="2026-11-01T20:00:00+14:00"),
+    ).body
+    later = call_api(
+        "POST", "/rejections", rejection_body(role="Later", rejected_at="2026-11-01T07:00:00Z")
+    ).body
+    earlier = call_api(
+        "POST", "/rejections", rejection_body(role="Earlier", rejected_at="2026-11-01T05:00:00Z")
+    ).body
+
+    # When they are listed, one per page
+    seen: list[str] = []
+    query = {"limit": "1"}
+    while True:
+        page = call_api("GET", "/rejections", query=query).body
+        seen += [r["id"] for r in page["items"]]
+        if not page.get("next_token"):
+            break
+        query = {"limit": "1", "next_token": page["next_token"]}
+
+    # Then they come newest first by the instant, not by the text of the time
+    assert seen == [later["id"], kiribati["id"], earlier["id"]]
 
 
 def test_a_page_token_cannot_open_another_users_list(cloud: Cloud) -> None:
@@ -420,3 +452,31 @@ def test_export_lists_every_rejection_newest_first_with_its_own_feedback(cloud: 
 
     assert [r["id"] for r in export["rejections"]] == [newer["id"], older["id"]]
     assert [len(r["feedback"]) for r in export["rejections"]] == [0, 1]
+
+
+def test_sort_keys_written_before_times_were_spelled_in_utc_are_rewritten(cloud: Cloud) -> None:
+    # Given rejections listed by instant, one of them stored with its key in the old spelling
+    # (the time's own offset, no fraction), which sorts by text
+    kiribati = call_api(
+        "POST",
+        "/rejections",
+        rejection_body(role="Kiribati", rejected_at="2026-11-01T20:00:00+14:00"),
+    ).body
+    later = call_api(
+        "POST", "/rejections", rejection_body(role="Later", rejected_at="2026-11-01T07:00:00Z")
+    ).body
+    table = Table(cloud.dynamodb, cloud.table)
+    table.update(
+        keys.rejection(SAMPLE_USER, kiribati["id"]),
+        set_values={"GSI1SK": f"2026-11-01T20:00:00+14:00#{kiribati['id']}"},
+    )
+    listed = call_api("GET", "/rejections").body["items"]
+    assert [r["id"] for r in listed] == [kiribati["id"], later["id"]]
+
+    # When the keys are rewritten (twice: the second finds nothing left to do)
+    assert rekey(table) == 1
+    assert rekey(table) == 0
+
+    # Then they sort by instant again
+    listed = call_api("GET", "/rejections").body["items"]
+    assert [r["id"] for r in listed] == [later["id"], kiribati["id"]]
