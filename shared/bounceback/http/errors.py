@@ -76,8 +76,9 @@ def invalid_request(error: RequestValidationError) -> Response[str]:
 
 
 def _invalid_message(details: list[dict[str, Any]]) -> str:
-    """"the request is not valid", and when one of our own validators says why (e.g. an
-    unknown provider, with the known ones), that too: a reader should not need the details."""
+    """The 422's message: that the request is not valid, and why when one of our own
+    validators says (e.g. an unknown provider, with the known ones), so a reader need not
+    dig into the details."""
     if len(details) == 1 and details[0]["type"] == "value_error":
         where = ".".join(str(part) for part in details[0]["loc"])
         why = details[0]["msg"].removeprefix("Value error, ")
