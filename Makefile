@@ -16,7 +16,7 @@ export SAM_CLI_TELEMETRY := 0
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint typecheck cfn-lint unit integration e2e eval bench openapi sam validate checkov build build-runtime deploy clean
+.PHONY: help install run test lint typecheck cfn-lint unit integration e2e chaos eval bench openapi sam validate checkov build build-runtime deploy clean
 
 help:
 	@echo "make run          serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
@@ -28,6 +28,7 @@ help:
 	@echo "make unit         tests/unit (no network)"
 	@echo "make integration  tests/integration (moto)"
 	@echo "make e2e          tests/e2e (the local stack over HTTP)"
+	@echo "make chaos        N journeys through duplicates and injected AWS faults, counted (N=200)"
 	@echo "make eval         feedback-analysis quality: per-area precision/recall/F1 (HOLDOUT=<name>)"
 	@echo "make bench        speed and cost figures, printed as ratios"
 	@echo "make openapi      regenerate docs/openapi.json from the API's routes"
@@ -73,6 +74,12 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
+
+# Journeys through duplicates and injected AWS faults, counted: nothing lost, twice or parked.
+# make test runs a dozen (tests/chaos); this runs N against a stack of its own.
+N ?= 200
+chaos: $(STAMP)
+	$(BIN)/python -m tests.chaos --journeys $(N)
 
 # The development set is gated. A new held-out set (tests/eval/<name>.jsonl, never used to tune
 # the rules) is scored as a report with: make eval HOLDOUT=<name>   (tests/eval/README.md)

@@ -12,3 +12,9 @@ os.environ.setdefault("POWERTOOLS_DEV", "false")
 for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
     os.environ.setdefault(name, "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+# Property tests assert behaviour, not speed: a busy machine must not fail them on a deadline.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("bounceback", deadline=None)
+settings.load_profile("bounceback")

@@ -18,6 +18,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bounceback_local import demo_ats
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 DEMO_USER = "demo-ada"
 
@@ -132,6 +134,7 @@ def _play(client: _Client) -> None:
 
     _, outbox = client.call("GET", "/_local/outbox")
     _say(f"{len(outbox['emails'])} emails sent to {profile['emails'][0]}  (GET /_local/outbox)")
+    demo_ats.play(client, _say)  # an ATS whose webhooks name ids only
     _, today = client.call("POST", "/_local/clock/reset")
     _say(f"the clock is back to today, {today['now'][:10]}  (POST /_local/clock/reset)")
     print(

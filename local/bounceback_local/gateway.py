@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,6 +29,14 @@ from bounceback_local.template import ACCOUNT_ID, LOCAL_API_ID, HttpApiSpec, Rou
 from bounceback_local.tokens import InvalidTokenError, TokenIssuer
 
 log = logging.getLogger("bounceback_local.gateway")
+
+# API Gateway's limit on waiting for an integration (HTTP APIs: 30 s, not configurable above).
+INTEGRATION_TIMEOUT_S = 30
+
+
+class IntegrationTimeoutError(Exception):
+    """The function gave no answer within the integration timeout."""
+
 
 # (status, JSON body) answered by a /_local/ route.
 LocalAnswer = tuple[int, Any]
@@ -397,8 +406,17 @@ class Gateway:
         request_id = base64.b64encode(secrets.token_bytes(12)).decode()
         event = build_event(request, route, params, self._clock.now(), domain_name, request_id, jwt)
         try:
-            result = self._runtime.invoke(route.function, event)
+            result = self._invoke_within_integration_timeout(route.function, event)
             response = to_response(result)
+        except IntegrationTimeoutError:
+            log.error(
+                "%s %s: %s gave no answer in %ds",
+                request.method,
+                request.raw_path,
+                route.function,
+                INTEGRATION_TIMEOUT_S,
+            )
+            response = _json_response(503, {"message": "Service Unavailable"})
         except Exception as error:
             # API Gateway answers a failed integration with a bare 500, never the error. The
             # log names the error and where it was raised; not its full text, which may quote
@@ -415,6 +433,26 @@ class Gateway:
             )
             response = _json_response(500, {"message": "Internal Server Error"})
         return self._with_cors(request, response), route.route_key
+
+    def _invoke_within_integration_timeout(self, function: str, event: Any) -> Any:
+        """API Gateway waits 30 seconds for its integration, then answers 503; the invocation
+        goes on regardless (a cold start on a busy machine, a function stuck on a call)."""
+        outcome: dict[str, Any] = {}
+
+        def invoke() -> None:
+            try:
+                outcome["result"] = self._runtime.invoke(function, event)
+            except Exception as error:  # re-raised in the request's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=invoke, name=f"invoke-{function}", daemon=True)
+        worker.start()
+        worker.join(INTEGRATION_TIMEOUT_S)
+        if worker.is_alive():
+            raise IntegrationTimeoutError(function)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
 
     def _with_cors(self, request: IncomingRequest, response: OutgoingResponse) -> OutgoingResponse:
         extra = self._cors_headers(request)
@@ -571,6 +609,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of clients (twenty copies of one request at
+    # once) had connections reset before a thread could take them. API Gateway takes them all.
+    request_queue_size = 128
 
     def __init__(self, port: int) -> None:
         # Bound first, wired later: the port is part of the local token issuer's URL.

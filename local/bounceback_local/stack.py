@@ -195,11 +195,24 @@ class LocalStack:
     def idle(self) -> bool:
         """Nothing waits anywhere: the router's taps, the mapped queues (a message waiting out
         a visibility timeout included) and the streams (every record handled)."""
-        return self.router.idle() and all(source.idle() for source in self.sources)
+        return not self.waiting()
+
+    def waiting(self) -> list[str]:
+        """Where work still waits: "router" and the event source mappings not yet idle."""
+        places = [] if self.router.idle() else ["router"]
+        for source in self.sources:
+            if isinstance(source, StreamPoller) and source.backlog():
+                places.append(f"{source.spec.logical_id} ({source.backlog()} records)")
+            elif not source.idle():
+                places.append(source.spec.logical_id)
+        return places
 
     def drain(self) -> list[str]:
         fired: list[str] = []
-        self.activity.settle(self.idle, between=lambda: fired.extend(self.scheduler.fire_due()))
+        try:
+            self.activity.settle(self.idle, between=lambda: fired.extend(self.scheduler.fire_due()))
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; still waiting: {', '.join(self.waiting())}") from None
         return fired
 
     def advance(self, days: float) -> tuple[str, list[str]]:
@@ -281,6 +294,8 @@ class LocalStack:
             return answer
         except BadRequestError as error:
             return 400, {"message": str(error)}
+        except TimeoutError as error:  # a drain (or an advance's) that never settled
+            return 504, {"message": str(error)}
 
     def _token(self, body: dict[str, Any]) -> LocalAnswer:
         sub = body.get("sub")

@@ -365,7 +365,11 @@ class StreamPoller:
 
     def idle(self) -> bool:
         """Every record written so far has been handled (or filtered out, or discarded)."""
-        return self._position >= self._aws.stream_end(self.spec.event_source_arn)
+        return self.backlog() == 0
+
+    def backlog(self) -> int:
+        """How many records written so far are not yet handled."""
+        return max(0, self._aws.stream_end(self.spec.event_source_arn) - self._position)
 
     def _iterator_at(self, sequence: int) -> str:
         return str(
@@ -423,6 +427,10 @@ class StreamPoller:
             if records is None:
                 continue
             if not records:
+                # Records are waiting but the iterator sees none: moto put back a copy of the
+                # table (and its stream) when a transaction failed, and an iterator reads the
+                # shard it was made from. A fresh one reads the table's current shard.
+                self._iterator = self._iterator_at(self._position)
                 self._wake.wait(POLL_INTERVAL_SECONDS)
                 self._wake.clear()
                 continue

@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bounceback.events import CooldownElapsed, DomainEvent, FeedbackFollowupDue
+from bounceback.events import AtsLookupNeeded, CooldownElapsed, DomainEvent, FeedbackFollowupDue
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.services import Services
-from bounceback.timers import FOLLOWUP_TIMER, REAPPLY_TIMER
+from bounceback.timers import FOLLOWUP_TIMER, LOOKUP_TIMER, REAPPLY_TIMER
 
 # What one redrive request moves at most: it must end well inside the API's 30 seconds.
 REDRIVE_LIMIT = 500
@@ -32,6 +32,7 @@ NOWHERE = ""  # not redrivable
 _TIMER_EVENTS: Mapping[str, type[DomainEvent[Any]]] = {
     FOLLOWUP_TIMER: FeedbackFollowupDue,
     REAPPLY_TIMER: CooldownElapsed,
+    LOOKUP_TIMER: AtsLookupNeeded,
 }
 
 

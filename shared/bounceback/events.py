@@ -61,6 +61,12 @@ class CooldownElapsedData(Contract):
     reapply_at: datetime
 
 
+class AtsLookupNeededData(Contract):
+    lookup_id: EntityId
+    connection_id: str
+    provider: str
+
+
 DataT = TypeVar("DataT", bound=Contract)
 
 
@@ -86,6 +92,13 @@ class FeedbackFollowupDue(DomainEvent[FeedbackFollowupDueData]):
 
 class CooldownElapsed(DomainEvent[CooldownElapsedData]):
     DETAIL_TYPE: ClassVar[str] = "Cooldown Elapsed"
+
+
+class AtsLookupNeeded(DomainEvent[AtsLookupNeededData]):
+    """Internal: a verified delivery from a provider that sends ids only waits for its rejection
+    to be read back from the ATS API (again at its ``not_before``, from a timer)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ATS Lookup Needed"
 
 
 class EventBridgeEnvelope(BaseModel):
@@ -116,6 +129,10 @@ class FeedbackFollowupDueEnvelope(EventBridgeEnvelope):
 
 class CooldownElapsedEnvelope(EventBridgeEnvelope):
     detail: CooldownElapsed
+
+
+class AtsLookupNeededEnvelope(EventBridgeEnvelope):
+    detail: AtsLookupNeeded
 
 
 def detail_json(event: DomainEvent[DataT]) -> str:

@@ -150,12 +150,15 @@ class Profile(Frozen):
 
 class Connection(Frozen):
     """One employer integration of a job board: its own webhook URL and (stored apart,
-    encrypted) its own secret."""
+    encrypted) its own secret. A provider whose webhooks carry ids only (Lever, Teamtailor,
+    SmartRecruiters) also has an API key (stored apart, encrypted, never shown) and the base URL
+    of the ATS API it is sent to."""
 
     id: str
     provider: str
     company: str
     created_at: datetime
+    api_base_url: str | None = None  # only for providers whose deliveries need a lookup
 
     @property
     def webhook_path(self) -> str:

@@ -14,6 +14,7 @@ from bounceback.queues import Queues
 from bounceback.settings import settings
 from bounceback.store.connections import ConnectionStore
 from bounceback.store.deliveries import DeliveryStore
+from bounceback.store.lookups import LookupStore
 from bounceback.store.notifications import NotificationStore
 from bounceback.store.profiles import ProfileStore
 from bounceback.store.rejections import RejectionStore
@@ -32,8 +33,8 @@ class Bus:
 @dataclass(frozen=True)
 class Services:
     """The table by aggregate (``profiles``, ``rejections``, ``notifications``,
-    ``deliveries``; connections behind their KMS sealing), the timers, the mailer, the bus,
-    the queues."""
+    ``deliveries``, ``lookups``; connections behind their KMS sealing), the timers, the mailer,
+    the bus, the queues."""
 
     profiles: ProfileStore
     rejections: RejectionStore
@@ -44,6 +45,7 @@ class Services:
     mailer: Mailer
     bus: Bus
     queues: Queues
+    lookups: LookupStore
 
 
 @cache
@@ -68,6 +70,7 @@ def services() -> Services:
         mailer=Mailer(aws.sesv2(), config.sender_email),
         bus=Bus(config.event_bus_name),
         queues=Queues(aws.sqs()),
+        lookups=LookupStore(table),
     )
 
 

@@ -1,4 +1,6 @@
-"""One-time timers on EventBridge Scheduler: the feedback follow-up and the reapply date.
+"""One-time timers on EventBridge Scheduler: the feedback follow-up, the reapply date, and an
+ATS lookup held back until the candidate may hear of the rejection (Teamtailor's transparent
+recruiting).
 
 A timer is an ``at()`` schedule in the stage's schedule group whose target puts an event on
 the bus (Scheduler's templated EventBridge target) and which deletes itself after it fires.
@@ -22,6 +24,7 @@ SCHEDULE_NAME_LIMIT = 64
 
 FOLLOWUP_TIMER = "followup-"
 REAPPLY_TIMER = "reapply-"
+LOOKUP_TIMER = "lookup-"
 
 
 def followup_timer_name(rejection_id: str) -> str:
@@ -30,6 +33,10 @@ def followup_timer_name(rejection_id: str) -> str:
 
 def reapply_timer_name(rejection_id: str) -> str:
     return f"{REAPPLY_TIMER}{rejection_id}"[:SCHEDULE_NAME_LIMIT]
+
+
+def lookup_timer_name(lookup_id: str) -> str:
+    return f"{LOOKUP_TIMER}{lookup_id}"[:SCHEDULE_NAME_LIMIT]
 
 
 def at_expression(moment: datetime) -> str:

@@ -57,6 +57,8 @@ def test_the_demo_prints_the_whole_journey_then_keeps_serving() -> None:
             "the clock moves",
             "4. keep going: 'You can reapply to Northwind Analytics now'",
             "4 emails sent",
+            "SmartRecruiters posts a status change (ids only) -> 202",
+            "looked up after the answer: Product Designer at Difference Engines plc",
         ):
             assert moment in timeline, timeline
         assert "stopped:" not in timeline

@@ -208,6 +208,27 @@ def test_new_orders_are_relayed_from_the_stream_to_the_bus(sources_stack: Source
     assert json.loads(seen["record"]["body"])["detail"] == {"id": order, "from": "stream"}
 
 
+def test_writes_after_a_failed_transaction_still_reach_the_stream_consumer(
+    sources_stack: SourcesStack,
+) -> None:
+    # A transaction that fails its condition leaves the table as it was (moto puts back a copy
+    # of it); the stream's consumer must go on reading the table's stream all the same.
+    before, after = _id("order"), _id("order")
+    _write_order(sources_stack, before)
+    sources_stack.stack.drain()
+    dynamodb = sources_stack.stack.client("dynamodb")
+    failing = {
+        "TableName": TABLE,
+        "Item": {"PK": {"S": before}, "type": {"S": "order"}},
+        "ConditionExpression": "attribute_not_exists(PK)",
+    }
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[{"Put": failing}])
+    _write_order(sources_stack, after)
+    sources_stack.stack.drain()
+    assert len(_orders_relayed(sources_stack, after)) == 1
+
+
 def test_a_poison_record_is_isolated_and_parked_while_the_rest_flows_in_order(
     sources_stack: SourcesStack,
 ) -> None:

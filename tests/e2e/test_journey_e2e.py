@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LocalStack
+from tests.e2e.conftest import LocalStack, serving
 
 pytestmark = pytest.mark.e2e
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -130,22 +131,57 @@ def test_bad_input_is_answered_4xx_and_stores_nothing(local_stack: LocalStack) -
     assert stack.request("GET", "/rejections/0123456789abcdef", token=token).status == 404
 
 
-def test_a_step_that_keeps_failing_lands_in_its_dead_letter_queue(
+def test_a_step_that_fails_a_few_times_gets_through_on_its_retries(
     local_stack: LocalStack,
 ) -> None:
     stack = local_stack
     _, token, _ = new_user(stack)
     before = len(stack.dead_letters().get("EncourageDeadLetterQueue", []))
-    stack.inject_faults("EncourageFunction", times=3)  # the first try and both retries
+    stack.inject_faults("EncourageFunction", times=3)
+
+    body = sample("app.rejection.json") | {"rejected_at": stack.info()["now"]}
+    assert stack.request("POST", "/rejections", json=body, token=token).status == 201
+    stack.drain()  # the step's queue gives the event back, with backoff, until it passes
+
+    assert kinds(stack, token) == ["encouragement", "feedback_request"]
+    assert len(stack.dead_letters().get("EncourageDeadLetterQueue", [])) == before
+
+
+# A stack of its own, whose steps give up after two tries (the template's default is a day).
+@pytest.fixture(scope="module")
+def impatient_stack() -> Iterator[LocalStack]:
+    with serving("--parameter", "RetryAttempts=2") as stack:
+        yield stack
+
+
+def test_a_step_that_keeps_failing_is_parked_then_redriven_by_an_operator(
+    impatient_stack: LocalStack,
+) -> None:
+    stack = impatient_stack
+    _, token, _ = new_user(stack)
+    admin = stack.token(f"ops-{uuid.uuid4().hex[:8]}", groups=["admin"])
+    stack.inject_faults("EncourageFunction", times=2)  # both tries
 
     body = sample("app.rejection.json") | {"rejected_at": stack.info()["now"]}
     created = stack.request("POST", "/rejections", json=body, token=token)
     stack.drain()
 
-    letters = stack.dead_letters()["EncourageDeadLetterQueue"]
-    assert len(letters) == before + 1
-    record = letters[-1]
-    assert record["requestContext"]["condition"] == "RetriesExhausted"
-    assert record["requestPayload"]["detail"]["data"]["rejection_id"] == created.json()["id"]
-    # the other steps were not held back by it
+    # Parked as it came: the event the rule delivered, one message shape per queue.
+    (event,) = stack.dead_letters()["EncourageDeadLetterQueue"]
+    assert event["detail-type"] == "Rejection Logged"
+    assert event["detail"]["data"]["rejection_id"] == created.json()["id"]
+    # The other steps were not held back by it.
     assert kinds(stack, token) == ["feedback_request"]
+    waiting = stack.request("GET", "/admin/dead-letters", token=admin)
+    assert waiting.status == 200
+    assert waiting.json()["queues"]["EncourageDeadLetterQueue"] == 1
+
+    redriven = stack.request("POST", "/admin/dead-letters/redrive", token=admin)
+    assert (redriven.status, redriven.json()) == (200, {"redriven": 1})
+    stack.drain()
+    assert kinds(stack, token) == ["encouragement", "feedback_request"]
+    assert stack.dead_letters()["EncourageDeadLetterQueue"] == []
+    # Redriven again (an operator's second click): the step acts once all the same.
+    assert stack.request("POST", "/admin/dead-letters/redrive", token=admin).json() == {
+        "redriven": 0
+    }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bounceback.errors import PublishError
-from bounceback.providers.registry import PROVIDERS
+from bounceback.providers.registry import LOOKUP_PROVIDERS, PROVIDERS
 from bounceback.services import Bus
 from bounceback.store import keys
 from bounceback.store.rekey import rekey
@@ -365,7 +365,7 @@ def test_an_unknown_provider_is_refused_with_the_known_ones(cloud: Cloud) -> Non
         "POST", "/admin/connections", {"provider": "nope", "company": "X"}, groups=("admin",)
     )
     assert answer.status == 422
-    known = ", ".join(sorted(PROVIDERS))
+    known = ", ".join(sorted([*PROVIDERS, *LOOKUP_PROVIDERS]))
     assert answer.body["message"] == (
         f"the request is not valid: body.provider: unknown provider 'nope' (one of: {known})"
     )

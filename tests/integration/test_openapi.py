@@ -38,6 +38,7 @@ SUCCESS = {
     ("post", "/admin/connections"): "201",
     ("get", "/admin/connections"): "200",
     ("delete", "/admin/connections/{connection_id}"): "204",
+    ("put", "/admin/connections/{connection_id}/secret"): "200",
     ("get", "/admin/dead-letters"): "200",
     ("post", "/admin/dead-letters/redrive"): "200",
 }

@@ -78,6 +78,22 @@ _STANDALONE = re.compile(
 )
 # A segment that explains ("as you'll work with our Shanghai office") rather than states a fact.
 _EXPLANATION = re.compile(r"\s*(?:as|because|since|so|given|which|who|where|when|if|to)\b")
+# Words that point back at skills named earlier in the sentence ("your exposure to both"), and
+# openers that narrow what came before to the skills named ("..., in particular UK GDPR").
+_BACK_REFERENCE = re.compile(
+    r"(?<![\w\x27])(?:to|with|in|of|on|for|using|around|across|cover|covers|covered|include|includes)"
+    r" (?:both|either|neither|it|them"
+    r"|(?:these|those|this|that)(?: (?:areas?|tools?|skills?|systems?|things|topics?)|(?! \w))"
+    r"|the (?:system|software|tool|platform|language|package|kit|machine))(?![\w\x27])"
+)
+_NARROWING = re.compile(
+    r"\W*(?:in particular|particularly|especially|notably|specifically|including|such as|e\.g\.?)\b"
+)
+# A relative clause that goes on about the skills just named: "...centres on Spark and Kafka, which
+# weren't part of your background", "..., neither of which you have used".
+_RELATIVE = re.compile(r"\W*(?:(?:neither|none|both|all|either|each|one) of )?which\b")
+# A score or result that leaves its test unnamed ("your score fell below the benchmark").
+_SCORE = re.compile(r"(?<![\w\x27])(?:scores?|scored|results?|marks?)(?![\w\x27])")
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 _CODE = re.compile(r"(?=.*[A-Z].*[A-Z0-9]|.*\d)[A-Z0-9][\w+#&/-]*")  # "UVM", "ROS", "5G"
@@ -147,15 +163,19 @@ def _blank(text: str, pattern: re.Pattern[str] | None) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _blank_overlapping(text: str, pattern: re.Pattern[str], first: re.Match[str]) -> str:
+def _blank_overlapping(
+    text: str, pattern: re.Pattern[str], first: re.Match[str], read: str | None = None
+) -> str:
     """``text`` with every match of ``pattern`` blanked, overlapping ones too: "moved forward with
     a candidate whose experience more closely matches" is two outside-control phrases that share
-    words, and both must be hidden from the other areas."""
+    words, and both must be hidden from the other areas. The matches are sought in ``read`` (the
+    same text with some phrases blanked, same length) when given."""
+    searched = text if read is None else read
     chars = list(text)
     m: re.Match[str] | None = first
     while m is not None:
         chars[m.start() : m.end()] = " " * (m.end() - m.start())
-        m = pattern.search(text, m.start() + 1)
+        m = pattern.search(searched, m.start() + 1)
     return "".join(chars)
 
 
@@ -176,15 +196,9 @@ class _Segments:
     own: list[int] = field(default_factory=list)
 
     def at(self, pos: int) -> int:
-        # The segment holding offset ``pos``: the last start at or before it.
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        # The segment holding offset ``pos``: the last start at or before it (the first segment
+        # starts at 0, so a position never falls before it).
+        return max(bisect_right(self.starts, pos) - 1, 0)
 
 
 def _segments(
@@ -315,6 +329,8 @@ class _Reader:
         self.hits: dict[str, _Hit] = {}
         # Each area's ignored phrases blanked from the sentence being read (see ``_ignored``).
         self._ignored_text: dict[str, str] = {}
+        # The sentence read before this one, as read (see ``_previous_settings``).
+        self._previous = ""
 
     def add(self, area: str, order: tuple[int, int], sentence: Sentence, skills: list[str]) -> None:
         hit = self.hits.get(area)
@@ -342,14 +358,15 @@ class _Reader:
                 name = original[m.start() : m.end()]
             if name:
                 found.append(self._qualified(low, original, m.start(), m.end(), name, context))
-        for m in lex.skills_case_sensitive.finditer(original):
+        lowered = lower_same_length(original)
+        for m in lex.skills_case_sensitive.finditer(lowered):
             if low[m.start() : m.end()].strip() != m.group(0).lower():
                 continue  # blanked: part of an ignored or outside-control span
             name = lex.skill_canonical.get("cs:" + skill_key(m.group(0)))
             if name and self._names_skill(original, m.start(), m.end()):
                 found.append(self._qualified(low, original, m.start(), m.end(), name, context))
         if lex.skill_frame is not None:
-            for start, end, name in self._framed(low, original):
+            for start, end, name in self._framed(low, original, lowered):
                 if lex.skill_suffix is not None:
                     q = lex.skill_suffix.match(original, end)
                     if q is not None and low[end : q.end()] == original[end : q.end()].lower():
@@ -362,7 +379,7 @@ class _Reader:
                 found = [f for f in found if f not in inside]
                 found.append((start, end, name, context.where(start)))
         if lex.skill_lower_frame is not None:
-            for start, end, name in self._lower_framed(low, original):
+            for start, end, name in self._lower_framed(low, original, lowered):
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
                     found.append((start, end, name, context.where(start)))
@@ -410,14 +427,35 @@ class _Reader:
                 end = m.end()
         return start, end, name, context.where(start)
 
-    def _framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+    def _framed(self, low: str, original: str, lowered: str) -> list[tuple[int, int, str]]:
         """Skill names the vocabulary does not know, read from their gap frame ("knowledge of
-        Basel III", "an SMSTS certificate"), as (start, end, name as written)."""
+        Basel III", "an SMSTS certificate"), as (start, end, name as written). Like one regex
+        over the text, a frame and its name are one match: a later form starting inside it is
+        not read."""
         lex = self.lex
+        frames = lex.skill_frame
+        assert frames is not None
+        matches: list[tuple[int, int, str, re.Match[str]]] = []
+        for before, name, group in (
+            (frames.before, frames.name, "x"),
+            (frames.before_code, frames.code_name, "y"),
+        ):
+            if before is None:
+                continue
+            for f in before.finditer(lowered):
+                m = name.match(original, f.end())
+                if m is not None:
+                    matches.append((f.start(), m.end(), group, m))
+        for m in frames.rest.finditer(original):
+            group = next(g for g in ("s", "c", "z") if m.group(g))
+            matches.append((m.start(), m.end(), group, m))
+        matches.sort(key=lambda item: (item[0], "xyscz".index(item[2])))
         out: list[tuple[int, int, str]] = []
-        assert lex.skill_frame is not None
-        for m in lex.skill_frame.finditer(original):
-            group = next(g for g in ("x", "y", "s", "c", "z") if m.group(g))
+        reached = -1
+        for start, end, group, m in matches:
+            if start < reached:
+                continue
+            reached = end
             out.extend(self._frame_name(low, original, m, group))
             if group == "x" and m.group("x2"):
                 out.extend(self._frame_name(low, original, m, "x2"))
@@ -450,7 +488,7 @@ class _Reader:
             return []  # blanked: part of an ignored or outside-control span
         return [(start, end, " ".join(words))]
 
-    def _lower_framed(self, low: str, original: str) -> list[tuple[int, int, str]]:
+    def _lower_framed(self, low: str, original: str, lowered: str) -> list[tuple[int, int, str]]:
         """Skill names written in lower case in a gap frame ("knowledge of lithography and etch",
         "couldn't derive backprop", "UVM was a clear gap"): the words next to the frame up to a
         stop word, without generic trailing nouns ("reserving methods" names "reserving"); a
@@ -459,9 +497,9 @@ class _Reader:
         lex = self.lex
         assert lex.skill_lower_frame is not None
         out: list[tuple[int, int, str]] = []
-        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(original)]
+        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(lowered)]
         if lex.skill_lower_after is not None:
-            for a in lex.skill_lower_after.finditer(original):
+            for a in lex.skill_lower_after.finditer(lowered):
                 tail = LOWER_TAIL.search(original, max(0, a.start() - 120), a.start())
                 if tail is not None:
                     frames.append(("v", tail.start(), tail.end()))
@@ -549,11 +587,19 @@ class _Reader:
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
         consumed = low
+        first = None
         if lex.oc_strong is not None:
             first = lex.oc_strong.search(low)
+            read = low
+            if first is not None and lex.oc_ignore is not None:
+                # "more experience leading through a major restructure" is the candidate's
+                # experience, not the employer's restructure: sought only once a cue is found.
+                read = _blank(low, lex.oc_ignore)
+                if read != low:
+                    first = lex.oc_strong.search(read)
             if first is not None:
                 self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
-                consumed = _blank_overlapping(low, lex.oc_strong, first)
+                consumed = _blank_overlapping(low, lex.oc_strong, first, read)
         other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
         if other is not None and lex.oc_chosen is not None:
             consumed = _blank_overlapping(consumed, lex.oc_chosen, other)
@@ -568,8 +614,13 @@ class _Reader:
         segments = _segments(consumed, lex, default, compared)
         pols = segments.polarity
         # Topics and skills count in gap segments only: a sentence without one is read for
-        # strong cues alone, which keeps praise and small talk cheap.
-        has_gap = not GAPLIKE.isdisjoint(pols)
+        # strong cues alone, which keeps praise and small talk cheap. So is a sentence that
+        # gives a reason outside the candidate's control and never speaks of the candidate: its
+        # words are about the employer ("the bank has moved the budget to next year", "paused
+        # until the integration is complete, which will take six months").
+        has_gap = not GAPLIKE.isdisjoint(pols) and not (
+            first is not None and not compared and _CANDIDATE.search(low) is None
+        )
         skills: list[tuple[int, int, str, int]] = []
         if has_gap:
             skills = self.skills_in(consumed, original)
@@ -589,6 +640,17 @@ class _Reader:
             # "...paid social; your experience is mostly organic": the mismatch describes the
             # skill gap, it is not a second, career-length one.
             bound_segments |= {i for i, pol in enumerate(pols) if pol == MISMATCH}
+            # "...ANSYS and GD&T, and your exposure to both is limited": a segment that points
+            # back at the skills; "get up to speed with developments, in particular UK GDPR": the
+            # segment that the skills go on to name.
+            ends = [*segments.starts[1:], len(low)]
+            for i, start in enumerate(segments.starts):
+                if _BACK_REFERENCE.search(low, start, ends[i]):
+                    bound_segments.add(i)
+                if i and i in bound_segments and _NARROWING.match(low, start):
+                    bound_segments.add(i - 1)
+                if i and i - 1 in bound_segments and _RELATIVE.match(low, start):
+                    bound_segments.add(i)
             # "another candidate whose background more closely matched, in particular
             # business-level Mandarin": the comparison's background is that skill.
             for a, b in compared:
@@ -619,6 +681,10 @@ class _Reader:
             ]
             if not chosen:
                 found = self._read_settings(low, consumed, segments)
+                if not found and self._previous and _SCORE.search(low):
+                    # "...all applicants complete our numerical reasoning assessment. Your score
+                    # fell below the benchmark": the score is the previous sentence's setting's.
+                    found = self._previous_settings()
             chosen = sorted([*chosen, *settings])
         if other is not None and lex.oc_yields_to.isdisjoint(found):
             # Someone else was chosen and the sentence gives no constraint of the candidate's.
@@ -628,9 +694,18 @@ class _Reader:
         if chosen:
             self.add(TECHNICAL, (index, chosen[0][0]), sentence, [s for _, s in chosen])
 
+        self._previous = consumed
         if has_gap:
             return GAP
         return PRAISE if PRAISE in pols else NEUTRAL
+
+    def _previous_settings(self) -> dict[str, int]:
+        """The areas of the settings named in the sentence read before this one."""
+        lex = self.lex
+        return {
+            lex.area_groups[m.lastgroup or ""].area: -1
+            for m in lex.setting_all.finditer(self._previous)
+        }
 
     @staticmethod
     def _gap_skills(
@@ -649,7 +724,9 @@ class _Reader:
             return gap
         # "Spanish and Portuguese are needed, and you only speak Spanish": what the candidate
         # has is not part of the gap.
-        held = {s for p, _, s, _ in skills if pols[segments.at(p)] == MISMATCH}
+        # A skill named as the setting of the mismatch ("in the English test your result was
+        # B1") is not one the candidate holds.
+        held = {s for p, _, s, ctx in skills if pols[segments.at(p)] == MISMATCH and ctx == SUBJECT}
         required = [(p, s) for p, s in required if s not in held]
         last_req = max(i for i, pol in enumerate(pols) if pol == REQUIREMENT)
         met = PRAISE in pols[last_req + 1 :] and GAP not in pols and MISMATCH not in pols

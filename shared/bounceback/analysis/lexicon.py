@@ -53,6 +53,9 @@ class Lexicon:
     # [areas.outside_control] `strong`: reasons outside the candidate's control, blanked from the
     # other areas once found.
     oc_strong: re.Pattern[str] | None
+    # Phrases where an outside-control cue is about the candidate ("experience leading through a
+    # restructure"): blanked before `strong` is sought again, only when it found something.
+    oc_ignore: re.Pattern[str] | None
     # Outside control by another person being chosen, and the areas it gives way to in its
     # sentence (see `chosen` in [areas.outside_control]).
     oc_chosen: re.Pattern[str] | None
@@ -86,7 +89,7 @@ class Lexicon:
     # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
     # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
     # (before a qualification noun, group ``noun``). See [skill_frames].
-    skill_frame: re.Pattern[str] | None
+    skill_frame: SkillFrames | None
     skill_frame_after: frozenset[str]
     skill_frame_keep: frozenset[str]
     skill_frame_stop: frozenset[str]
@@ -252,7 +255,7 @@ def _alternation(patterns: list[str]) -> str:
     # so a position is compared with one bucket only. Neither changes what matches: longer
     # patterns still come first within a bucket ("react native" before "react"), and a failed
     # right edge backtracks into the next alternative.
-    ordered = sorted(patterns, key=len, reverse=True)
+    ordered = sorted((q for p in patterns for q in _expand(p)), key=len, reverse=True)
     buckets: dict[str, list[str]] = {}
     rest: list[str] = []
     for p in ordered:
@@ -303,7 +306,12 @@ def _dispatched(groups: dict[str, list[str]], prefix: str = "") -> tuple[str, di
     every group, and the word-start check runs once. Returns the regex and a map from each named
     group back to its cue group. Within a letter, groups keep their order; alternatives that do
     not start with a plain letter come after every letter bucket, guarded by a lookahead on
-    their first letters where those are known."""
+    their first letters where those are known.
+
+    Each named group is empty and closes the alternatives it names (``m.lastgroup`` is the one
+    that matched): a capturing group around the alternatives would be entered, and its marks
+    saved and restored, at every word start of its letter, which makes a scan two to three times
+    slower than the same alternatives without one."""
     buckets: dict[str, list[tuple[str, list[str]]]] = {}
     rest: list[tuple[str, str]] = []
     for name, patterns in groups.items():
@@ -324,14 +332,14 @@ def _dispatched(groups: dict[str, list[str]], prefix: str = "") -> tuple[str, di
         for name, tails in entries:
             key = f"{prefix}{name}_{len(names)}"
             names[key] = name
-            inner.append(f"(?P<{key}>{'|'.join(tails)}){_AFTER}")
+            inner.append(f"(?:{'|'.join(tails)}){_AFTER}(?P<{key}>)")
         parts.append(f"{re.escape(letter)}(?:{'|'.join(inner)})")
     for name, p in rest:
         key = f"{prefix}{name}_{len(names)}"
         names[key] = name
         first = _first_letters(p)
         guard = f"(?=[{''.join(sorted(first))}])" if first else ""
-        parts.append(f"{guard}(?P<{key}>{p}){_AFTER}")
+        parts.append(f"{guard}(?:{p}){_AFTER}(?P<{key}>)")
     return _BEFORE + "(?:" + "|".join(parts) + ")", names
 
 
@@ -405,16 +413,19 @@ def _trie_regex(aliases: list[str]) -> str:
     return emit(trie)
 
 
-def _skills(table: dict[str, list[str]], flags: int) -> tuple[re.Pattern[str], dict[str, str]]:
+def _skills(table: dict[str, list[str]], lower: bool) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One trie regex for a skill table. With ``lower`` its aliases are lower-cased and the regex
+    reads lower-cased text only: compiled case-sensitively, it scans about twice as fast as an
+    ignore-case one."""
     canonical: dict[str, str] = {}
     aliases: list[str] = []
     for name, listed in table.items():
         for alias in listed:  # the canonical name matches only if listed (see "Go")
             canonical[skill_key(alias)] = name
-            aliases.append(alias.lower() if flags & re.IGNORECASE else alias)
+            aliases.append(alias.lower() if lower else alias)
     # Skills may end in "+" or "#" ("C++", "C#"), so the right edge also refuses those.
     body = _trie_regex(sorted(set(aliases)))
-    return re.compile(rf"(?<![\w.#+])(?:{body})(?![\w#+&])", flags), canonical
+    return re.compile(rf"(?<![\w.#+])(?:{body})(?![\w#+&])"), canonical
 
 
 # A word of a skill name as written, a capital or a digit first: "Basel", "III", "61508", "UGC-NET".
@@ -423,43 +434,68 @@ _NAME_WORD = r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
 _CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))(?=[\w&+#-]*[A-Za-z])[A-Z0-9][\w&+#-]*"
 
 
-def _skill_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
-    """The regex of [skill_frames]: a name after a frame, a code after a frame, or a name before
+@dataclass(frozen=True, slots=True)
+class SkillFrames:
+    """The regexes of [skill_frames]. The frames before a name are sought in lower-cased text
+    with the letter-dispatched cue regexes (``before``, ``before_code``), and the name is then
+    matched where the frame ends, in the text as written (``name``, ``code_name``): a
+    case-insensitive scan for the frames at every word start cost more than the rest of the
+    skill search together. The forms that need no frame (a standard with its number, a code
+    before a noun, a name before a qualification noun) are one regex over the text as written
+    (``rest``)."""
+
+    before: re.Pattern[str] | None
+    name: re.Pattern[str]
+    before_code: re.Pattern[str] | None
+    code_name: re.Pattern[str]
+    rest: re.Pattern[str]
+
+
+def _skill_frame(table: dict[str, Any] | None) -> SkillFrames | None:
+    """The regexes of [skill_frames]: a name after a frame, a code after a frame, or a name before
     a qualification noun. Names are case-sensitive; the frames are not."""
     if not table:
         return None
     name = rf"{_NAME_WORD}(?:(?:\s+(?:of|at)\s+|[ \t]+){_NAME_WORD}){{0,4}}"
     heads = "|".join(table["heads"])
     tail = rf"(?:(?:[ \t]+[a-z][\w-]*){{0,2}}[ \t]+(?:{heads}))?"
-    # The frames are bucketed by first letter like any cue group (see ``_alternation``).
-    before = _alternation(table["before"])
-    before_code = _alternation(table["before_code"])
     after = "|".join(table["after"])
     code_after = "|".join(table.get("code_after", [])) or "(?!)"
     names = "|".join(table.get("names", [])) or "(?!)"
     # A second name joined to the first: "experience with MODFLOW and FEFLOW".
     second = rf"(?:(?:,|,?[ \t]+(?:and|or))[ \t]+(?:(?i:with|in|of|on)[ \t]+)?(?P<x2>{name}))?"
-    # One word-start check for every form, so other positions cost a single test.
-    return re.compile(
-        rf"(?<![\w-])(?:(?i:{before})\s+(?:(?i:the|a|an)\s+)?(?P<x>{name}{tail})(?![\w&+#-])"
-        rf"{second}"
-        rf"|(?i:{before_code})\s+(?:(?i:a|an|the|your|any)\s+)?"
-        rf"(?:(?i:valid|current|full|active)\s+)?(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
-        rf"(?![\w&+#-])"
-        rf"|(?P<s>{names})(?![\w&+#-])"
-        rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+(?i:{code_after})(?![\w-])"
-        rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
+    return SkillFrames(
+        before=_compile_low(table["before"]),
+        name=re.compile(
+            rf"\s+(?:(?i:the|a|an)\s+)?"
+            rf"(?:(?i:latest|current|new|newest|recent|relevant|updated|revised|local)\s+)?"
+            rf"(?P<x>{name}{tail})(?![\w&+#-]){second}"
+        ),
+        before_code=_compile_low(table["before_code"]),
+        code_name=re.compile(
+            rf"\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
+            rf"(?:(?i:valid|current|full|active)\s+)?"
+            rf"(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})(?![\w&+#-])"
+        ),
+        # One word-start check for every form, so other positions cost a single test.
+        rest=re.compile(
+            rf"(?<![\w-])(?:(?P<s>{names})(?![\w&+#-])"
+            rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+"
+            rf"(?i:{code_after})(?![\w-])"
+            rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
+        ),
     )
 
 
 def _skill_lower_frame(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     """The regex of the frames before a name in [skill_lower_frames]: up to six words after a
-    frame (group ``w``), any case; the engine trims them to a name."""
+    frame (group ``w``), read in lower-cased text; the engine trims them to a name."""
     if not table:
         return None
     word = r"[\w][\w+#&/-]*"
     before = _alternation(table["before"])
-    return re.compile(rf"(?<![\w-])(?i:{before})\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})")
+    # Read in lower-cased text (same offsets): compiled case-sensitively, it scans faster.
+    return re.compile(rf"(?<![\w-]){before}\s+(?P<w>{word}(?:[ \t]+{word}){{0,5}})")
 
 
 def _skill_lower_after(table: dict[str, Any] | None) -> re.Pattern[str] | None:
@@ -468,7 +504,7 @@ def _skill_lower_after(table: dict[str, Any] | None) -> re.Pattern[str] | None:
     name, so a sentence is not tried for a three-word name at every word."""
     if not table or not table.get("after"):
         return None
-    return re.compile(rf"[ \t]+(?i:{_alternation(table['after'])})(?![\w-])")
+    return re.compile(rf"[ \t]+{_alternation(table['after'])}(?![\w-])")
 
 
 # Up to three words that end where a frame after a name begins (searched with ``endpos``).
@@ -515,9 +551,10 @@ def build(data: dict[str, Any]) -> Lexicon:
     others = {name: table for name, table in data["areas"].items() if name != "outside_control"}
     areas = {name: _area(name, table) for name, table in others.items()}
     group_names = {f"a{i}": name for i, name in enumerate(others)}
-    skills, canonical = _skills(data["skills"], re.IGNORECASE)
-    skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], 0)
-    skills_cs = re.compile(skills_cs.pattern, re.IGNORECASE)
+    skills, canonical = _skills(data["skills"], lower=True)
+    # Matched in lower-cased text like the others; whether a match names the skill is decided
+    # from the text as written (``ambiguous_*``).
+    skills_cs, canonical_cs = _skills(data["skills_case_sensitive"], lower=True)
     frames = data["ambiguous_skill_frames"]
     lower: dict[str, Any] = data.get("skill_lower_frames", {})
     qualifiers = _skill_qualifiers(data.get("skill_qualifiers"))
@@ -584,6 +621,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         ignore=_required(polarity["ignore"]),
         label_max_words=int(data["label"]["label_max_words"]),
         oc_strong=_compile_low(data["areas"]["outside_control"].get("strong", [])),
+        oc_ignore=_compile_low(data["areas"]["outside_control"].get("ignore", [])),
         oc_chosen=_compile_low(data["areas"]["outside_control"].get("chosen", [])),
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
 from bounceback.analysis.lexicon import Lexicon
@@ -138,9 +139,20 @@ class Sentence:
     heading: bool  # ends with ":" and introduces what follows ("Areas to work on:")
 
 
+@cache
+def _bullet_patterns(bullets: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The list-marker regex at a line start, and the one between items on one line: compiled
+    once per set of bullet characters, not per message."""
+    marks = re.escape(bullets)
+    inline = re.escape(bullets.replace("-", ""))
+    return (
+        re.compile(rf"^[ \t]*(?:[{marks}]+|\(?\d{{1,2}}[.)])[ \t]+", re.MULTILINE),
+        re.compile(rf"\s[{inline}]\s"),
+    )
+
+
 def _bullet_pattern(lex: Lexicon) -> re.Pattern[str]:
-    marks = re.escape(lex.bullets)
-    return re.compile(rf"^[ \t]*(?:[{marks}]+|\(?\d{{1,2}}[.)])[ \t]+", re.MULTILINE)
+    return _bullet_patterns(lex.bullets)[0]
 
 
 def _blocks(text: str, lex: Lexicon, bullet: re.Pattern[str]) -> list[tuple[int, int, bool]]:
@@ -203,8 +215,7 @@ def _ends_word(text: str, dot: int) -> bool:
 
 def split_sentences(text: str, lex: Lexicon) -> list[Sentence]:
     """Sentences of ``text`` as spans, in order."""
-    bullet = _bullet_pattern(lex)
-    inline_bullet = re.compile(rf"\s[{re.escape(lex.bullets.replace('-', ''))}]\s")
+    bullet, inline_bullet = _bullet_patterns(lex.bullets)
     out: list[Sentence] = []
     for b_start, b_end, is_bullet in _blocks(text, lex, bullet):
         cuts = [b_start]

@@ -284,9 +284,9 @@ class ExportOut(BaseModel):
 
 def _provider_names() -> list[str]:
     # Imported when needed: only an admin creating a connection (or the document) reads it.
-    from bounceback.providers.registry import PROVIDERS
+    from bounceback.providers.registry import LOOKUP_PROVIDERS, PROVIDERS
 
-    return sorted(PROVIDERS)
+    return sorted([*PROVIDERS, *LOOKUP_PROVIDERS])
 
 
 def _known_provider(name: str) -> str:
@@ -299,13 +299,44 @@ def _provider_enum(schema: dict[str, object]) -> None:
     schema["enum"] = _provider_names()
 
 
+# A key sent in a header, or a URL: printable ASCII, no white space (nothing can split a header).
+_PRINTABLE = r"^[!-~]+$"
+ApiKeyText = Annotated[str, StringConstraints(pattern=_PRINTABLE, min_length=8, max_length=512)]
+ApiUrlText = Annotated[str, StringConstraints(pattern=_PRINTABLE, max_length=2048)]
+
+
 class ConnectionIn(Request):
     provider: Annotated[
         str, AfterValidator(_known_provider), Field(json_schema_extra=_provider_enum)
     ]
     company: ShortText
     secret: Annotated[str, StringConstraints(min_length=16, max_length=512)] | None = Field(
-        default=None, description="The secret the ATS issued or you chose; generated if absent."
+        default=None,
+        description=(
+            "The secret the ATS issued or you chose; generated if absent. Required for lever, "
+            "teamtailor and smartrecruiters (each issues its own signing key)."
+        ),
+    )
+    api_key: ApiKeyText | None = Field(
+        default=None,
+        description=(
+            "lever, teamtailor and smartrecruiters only (required there): the employer's API key, "
+            "used to read the candidate, job and reason back from the ATS. Stored encrypted; "
+            "never returned."
+        ),
+    )
+    api_base_url: ApiUrlText | None = Field(
+        default=None,
+        description=(
+            "lever, teamtailor and smartrecruiters only: the ATS API the key is sent to (an "
+            "absolute http(s) URL). Defaults to the provider's public API."
+        ),
+    )
+
+
+class SecretIn(Request):
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=512)] = Field(
+        description="The signing key the ATS issued (or rotated to)."
     )
 
 
@@ -315,6 +346,9 @@ class ConnectionOut(BaseModel):
     company: str
     webhook_path: str
     created_at: datetime
+    api_base_url: str | None = Field(
+        default=None, description="The ATS API lookups call (lookup providers only)."
+    )
 
 
 class ConnectionCreated(ConnectionOut):

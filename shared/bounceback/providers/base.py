@@ -19,12 +19,15 @@ Providers whose webhooks carry ids only (Lever, Teamtailor, SmartRecruiters) ful
 ``LookupAdapter`` instead: the same handshake/verify/signing, but ``interpret`` answers
 ``Ignored`` or ``LookupNeeded`` (the ids to read back), and ``lookup(client, needed)`` reads the
 candidate, job and reason from the employer's ATS API and answers one of the usual meanings
-(``Ignored``, ``RejectionDelivery``, ``RejectionWithdrawn``). The webhook pipeline does not handle
-``LookupNeeded`` yet, so these adapters are listed apart (``registry.LOOKUP_PROVIDERS``).
+(``Ignored``, ``RejectionDelivery``, ``RejectionWithdrawn``). The webhook pipeline answers
+``LookupNeeded`` itself: it stores the delivery, and the ATS lookup function
+(``bounceback.workflow.ats_lookup``) calls ``lookup`` later, with retries; these adapters are
+listed apart (``registry.LOOKUP_PROVIDERS``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -108,6 +111,12 @@ class LookupNeeded(_Frozen):
     lookup: SerializeAsAny[LookupIds]
     not_before: datetime | None = None  # timezone-aware when present
 
+    @classmethod
+    def read(cls, text: str, ids: type[LookupIds]) -> LookupNeeded:
+        """One read back from its JSON (``model_dump_json``), its ids as the provider's type."""
+        data = json.loads(text)
+        return cls.model_validate({**data, "lookup": ids.model_validate(data["lookup"])})
+
 
 LookupInterpretation = Ignored | LookupNeeded
 
@@ -150,6 +159,7 @@ class LookupAdapter(SignedSender, Protocol):
     """A provider whose deliveries carry ids only (Lever, Teamtailor, SmartRecruiters)."""
 
     default_api_base_url: str  # the provider's public API; a connection may point elsewhere
+    lookup_ids: type[LookupIds]  # the ids its ``LookupNeeded`` carries (to read one back)
 
     def interpret(self, headers: Headers, raw_body: bytes) -> LookupInterpretation: ...
 

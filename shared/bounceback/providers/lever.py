@@ -130,6 +130,7 @@ class LeverAdapter:
     success_status = 200  # any 2xx counts (which ones exactly is unconfirmed): 200 is safest
     secret_is_generated = False  # Lever shows the webhook's signature token: the employer copies it
     default_api_base_url = "https://api.lever.co/v1"
+    lookup_ids: type[LookupIds] = LeverLookup
 
     def handshake(self, headers: Headers, raw_body: bytes) -> HandshakeReply | None:
         # A connection test is signed like any delivery: verify → interpret → Ignored.

@@ -5,8 +5,8 @@ The name is the ``{provider}`` segment of ``POST /webhooks/{provider}/{connectio
 
 Providers whose webhooks carry ids only (``LookupAdapter``: their deliveries mean
 ``LookupNeeded`` until the ATS API is read) are listed apart, in ``LOOKUP_PROVIDERS``: the webhook
-pipeline does not handle ``LookupNeeded`` yet, so ``get_adapter`` does not return them and their
-URLs still answer 404.
+stores their deliveries for the ATS lookup function, which reads the rejection back
+(``bounceback.workflow.ats_lookup``).
 """
 
 from __future__ import annotations

@@ -150,6 +150,7 @@ class SmartRecruitersAdapter:
     success_status = 202  # exactly 202 within 5 s; anything else is retried, then suspended
     secret_is_generated = False  # SmartRecruiters issues the key (POST …/secret-key)
     default_api_base_url = _PUBLIC_API
+    lookup_ids: type[LookupIds] = SmartRecruitersLookup
 
     def handshake(self, headers: Headers, raw_body: bytes) -> HandshakeReply | None:
         secret = (headers.get(_HOOK_SECRET) or "").strip()

@@ -118,6 +118,7 @@ class TeamtailorAdapter:
     success_status = 200  # any 2xx counts
     secret_is_generated = False  # Teamtailor generates the webhook's signature key
     default_api_base_url = "https://api.teamtailor.com/v1"
+    lookup_ids: type[LookupIds] = TeamtailorLookup
 
     def handshake(self, headers: Headers, raw_body: bytes) -> HandshakeReply | None:
         return None

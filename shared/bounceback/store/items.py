@@ -229,9 +229,13 @@ class ConnectionItem(CollectionItem):
     company: str
     created_at: datetime
     secret: str  # base64 of the KMS ciphertext; never the secret in clear
+    api_base_url: str | None = None
+    api_key: str | None = None  # base64 of the KMS ciphertext; never the key in clear
 
     @classmethod
-    def of(cls, connection: Connection, sealed_secret: str) -> ConnectionItem:
+    def of(
+        cls, connection: Connection, sealed_secret: str, sealed_api_key: str | None = None
+    ) -> ConnectionItem:
         key = keys.connection(connection.id)
         return cls(
             PK=key.pk,
@@ -239,6 +243,7 @@ class ConnectionItem(CollectionItem):
             GSI1PK=keys.CONNECTIONS,
             GSI1SK=keys.newest_first_offset(connection.created_at, connection.id),
             secret=sealed_secret,
+            api_key=sealed_api_key,
             **connection.model_dump(),
         )
 
@@ -294,6 +299,48 @@ class DeliveryItem(Item):
         )
 
 
+# ------------------------------------------------------------------ ATS lookups
+class AtsLookupItem(Item):
+    """A verified delivery from a provider that sends ids only (Lever, Teamtailor,
+    SmartRecruiters), waiting for its lookup. Its insert is its "ATS Lookup Needed" event (the
+    stream's outbox), so storing it and queueing the lookup cannot diverge. ``needed`` is the
+    adapter's ``LookupNeeded`` as JSON: ids and keys only, never personal data."""
+
+    type: Literal["ats_lookup"] = "ats_lookup"
+    id: str
+    connection_id: str
+    provider: str
+    needed: str
+    received_at: datetime
+    correlation_id: str | None = None
+    expires_at: int  # epoch seconds: the table's TTL attribute
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        lookup_id: str,
+        connection_id: str,
+        provider: str,
+        needed: str,
+        received_at: datetime,
+        correlation_id: str,
+        expires_at: int,
+    ) -> AtsLookupItem:
+        key = keys.ats_lookup(lookup_id)
+        return cls(
+            PK=key.pk,
+            SK=key.sk,
+            id=lookup_id,
+            connection_id=connection_id,
+            provider=provider,
+            needed=needed,
+            received_at=received_at,
+            correlation_id=correlation_id,
+            expires_at=expires_at,
+        )
+
+
 _KINDS: dict[str, type[Item]] = {
     kind.model_fields["type"].default: kind
     for kind in (
@@ -305,6 +352,7 @@ _KINDS: dict[str, type[Item]] = {
         NotificationItem,
         ConnectionItem,
         DeliveryItem,
+        AtsLookupItem,
     )
 }
 

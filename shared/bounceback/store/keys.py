@@ -96,6 +96,16 @@ def connection(connection_id: str) -> Key:
     return Key(f"CONN#{connection_id}", CONNECTION_SK)
 
 
+# ------------------------------------------------------------------ ATS lookups
+LOOKUP_SK = "LOOKUP"
+
+
+def ats_lookup(lookup_id: str) -> Key:
+    """A verified delivery whose rejection must be read back from the ATS API: written once per
+    delivery (its id is derived from the provider's de-duplication key), expired by TTL."""
+    return Key(f"LOOKUP#{lookup_id}", LOOKUP_SK)
+
+
 # ------------------------------------------------------------------ GSI1 collections
 CONNECTIONS = "CONNECTIONS"  # every connection of the stage
 

@@ -12,7 +12,7 @@ it is retried later and finds it sent (or takes it over if the holder died).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bounceback.errors import BouncebackError
 from bounceback.model import Notification, NotificationKind
@@ -45,7 +45,9 @@ def deliver(services: Services, notification: Notification, now: datetime) -> bo
     if profile is None or to is None:
         services.notifications.set_email_status(notification, "skipped", now)
         return created
-    claim = services.notifications.claim_email(notification, now, EMAIL_LEASE)
+    # The lease runs on the machine's clock, not ``now`` (the event's time): every retry of an
+    # event carries the same time, and would never see the lease of a holder that died run out.
+    claim = services.notifications.claim_email(notification, datetime.now(UTC), EMAIL_LEASE)
     if claim == "in_flight":
         raise EmailInFlightError("another copy of this step is sending this email")
     if claim != "claimed":  # sent meanwhile, or the rejection is being deleted

@@ -2,7 +2,8 @@
 
 The API and the webhooks only write. The table's stream hands each committed rejection and
 feedback, in commit order, to ``functions/publish_events``, which puts "Rejection Logged" or
-"Feedback Received" on the bus from what was committed. A write and its event can therefore
+"Feedback Received" on the bus from what was committed (and "ATS Lookup Needed" for each
+delivery whose rejection must be read back from an ATS). A write and its event can therefore
 never diverge: there is no event without its item, and no item whose event is lost while the
 stream holds it (24 hours of retries). The stream may hand a record over more than once; the
 steps are idempotent, so an event published twice acts once.
@@ -15,6 +16,8 @@ from typing import Any
 
 from bounceback.events import (
     PUT_EVENTS_BATCH,
+    AtsLookupNeeded,
+    AtsLookupNeededData,
     DomainEvent,
     EventMetadata,
     FeedbackReceived,
@@ -24,7 +27,7 @@ from bounceback.events import (
 )
 from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.services import Services
-from bounceback.store.items import RejectionItem
+from bounceback.store.items import AtsLookupItem, RejectionItem
 from bounceback.store.stream import CommittedItem, committed_item, sequence_number
 
 # A write made before items carried their request's correlation id.
@@ -34,6 +37,13 @@ UNKNOWN_CORRELATION = "unknown"
 def event_of(item: CommittedItem) -> DomainEvent[Any]:
     """The event a committed item announces, with the moment and request that made it."""
     correlation_id = item.correlation_id or UNKNOWN_CORRELATION
+    if isinstance(item, AtsLookupItem):
+        return AtsLookupNeeded(
+            metadata=EventMetadata(correlation_id=correlation_id, occurred_at=item.received_at),
+            data=AtsLookupNeededData(
+                lookup_id=item.id, connection_id=item.connection_id, provider=item.provider
+            ),
+        )
     if isinstance(item, RejectionItem):
         return RejectionLogged(
             metadata=EventMetadata(correlation_id=correlation_id, occurred_at=item.logged_at),

@@ -13,7 +13,12 @@ a response. A delivery goes through, in order:
    rejection taken back;
 5. a rejection: the user by the candidate's emails (none: success, nothing stored), a claim on the
    delivery so a retried or concurrent duplicate does nothing twice, then the same write path as
-   the app (``recording.log_rejection``: one rejection, one ``Rejection Logged``).
+   the app (``recording.log_rejection``: one rejection, one ``Rejection Logged``);
+6. or, for a provider whose deliveries carry ids only (Lever, Teamtailor, SmartRecruiters), a
+   lookup: the delivery is stored once under its de-duplication key and answered with success at
+   once (SmartRecruiters wants 202 within 5 s; Teamtailor never retries); the table's stream
+   queues it, and ``bounceback.workflow.ats_lookup`` reads the rejection back from the ATS and
+   logs it through ``record_rejection`` below, the same path as step 5.
 
 Known and unknown candidates get the same answer, so a sender cannot learn who uses Bounceback.
 Logs carry ids, the provider and the outcome: never an address, a name or the payload.
@@ -21,6 +26,7 @@ Logs carry ids, the provider and the outcome: never an address, a name or the pa
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,11 +45,12 @@ from bounceback.observability import MetricUnit, logger, metrics
 from bounceback.providers.base import (
     CandidateRejection,
     Ignored,
-    ProviderAdapter,
+    LookupNeeded,
     RejectionDelivery,
     RejectionWithdrawn,
+    SignedSender,
 )
-from bounceback.providers.registry import get_adapter
+from bounceback.providers.registry import get_adapter, get_lookup_adapter
 from bounceback.services import Services
 from bounceback.store.deliveries import DeliveredRejection
 from bounceback.store.rejections import GuardFailed
@@ -80,6 +87,7 @@ class Outcome(StrEnum):
     BAD_PAYLOAD = "bad_payload"
     TOO_LARGE = "too_large"
     UNKNOWN_URL = "unknown_url"
+    LOOKUP_QUEUED = "lookup_queued"
 
 
 _METRICS: Mapping[Outcome, str] = {
@@ -95,6 +103,7 @@ _METRICS: Mapping[Outcome, str] = {
     Outcome.BAD_PAYLOAD: "WebhookPayloadInvalid",
     Outcome.TOO_LARGE: "WebhookBodyTooLarge",
     Outcome.UNKNOWN_URL: "WebhookUnknownConnection",
+    Outcome.LOOKUP_QUEUED: "WebhookLookupQueued",
 }
 
 
@@ -120,7 +129,7 @@ def ingest(
 ) -> WebhookAnswer:
     """Answer one delivery. ``headers`` have lower-cased names; ``raw_body`` is exactly the bytes
     the sender signed; ``now`` is when the delivery arrived (the signature's clock)."""
-    adapter = get_adapter(provider)
+    adapter: SignedSender | None = get_adapter(provider) or get_lookup_adapter(provider)
     if adapter is None or not _CONNECTION_ID.match(connection_id):
         return _finish(Outcome.UNKNOWN_URL, 404, {"message": "no such webhook URL"}, None)
     delivery = _Delivery(adapter, connection_id)
@@ -142,7 +151,7 @@ def ingest(
     except InvalidSignatureError as error:
         return delivery.finish(Outcome.BAD_SIGNATURE, 401, {"message": str(error)})
     try:
-        meaning = adapter.interpret(headers, raw_body)
+        meaning = _interpret(provider, headers, raw_body)
     except InvalidPayloadError as error:
         if adapter.name in ACKNOWLEDGE_INVALID_PAYLOAD:
             return delivery.success(Outcome.BAD_PAYLOAD, "ignored", {"error": str(error)})
@@ -150,9 +159,43 @@ def ingest(
 
     if isinstance(meaning, Ignored):
         return delivery.success(Outcome.IGNORED, "ignored", {"why": meaning.why})
+    if isinstance(meaning, LookupNeeded):
+        return _queue_lookup(services, delivery, meaning, raw_body, now=now, request_id=request_id)
     if isinstance(meaning, RejectionWithdrawn):
-        return _withdraw(services, delivery, connection, meaning)
-    return _log(services, delivery, connection, meaning, now=now, request_id=request_id)
+        recorded = withdraw(services, connection, meaning)
+    else:
+        recorded = record_rejection(
+            services,
+            connection,
+            meaning,
+            source=adapter.name,
+            now=now,
+            correlation_id=request_id,
+            log_fields=delivery.fields(),
+        )
+    if recorded.outcome is Outcome.IN_PROGRESS:
+        # Another request is logging this very delivery right now. Not success: if that one
+        # fails, the sender must still retry. It will find the delivery done and get success.
+        return delivery.finish(
+            Outcome.IN_PROGRESS,
+            409,
+            {"message": "this delivery is being processed; retry later"},
+            headers={"retry-after": str(int(DELIVERY_LEASE.total_seconds()))},
+            log=recorded.log,
+        )
+    return delivery.success(recorded.outcome, log=recorded.log)
+
+
+def _interpret(
+    provider: str, headers: Mapping[str, str], raw_body: bytes
+) -> Ignored | RejectionDelivery | RejectionWithdrawn | LookupNeeded:
+    adapter = get_adapter(provider)
+    if adapter is not None:
+        return adapter.interpret(headers, raw_body)
+    lookup = get_lookup_adapter(provider)
+    if lookup is None:  # pragma: no cover - ingest found one of the two already
+        raise InvalidPayloadError("unknown provider")
+    return lookup.interpret(headers, raw_body)
 
 
 def unreadable_body() -> WebhookAnswer:
@@ -162,18 +205,34 @@ def unreadable_body() -> WebhookAnswer:
 
 
 # ------------------------------------------------------------------ rejections
-def _log(
+@dataclass(frozen=True)
+class Recorded:
+    """What became of a rejection or a withdrawal, for the caller's answer, metric and log."""
+
+    outcome: Outcome
+    log: Mapping[str, str] = field(default_factory=dict)
+
+
+def record_rejection(
     services: Services,
-    delivery: _Delivery,
     connection: Connection,
     meaning: RejectionDelivery,
     *,
+    source: str,
     now: datetime,
-    request_id: str,
-) -> WebhookAnswer:
+    correlation_id: str,
+    log_fields: Mapping[str, str],
+    lease_clock: datetime | None = None,
+) -> Recorded:
+    """Log the rejection a delivery carried (or a lookup read back), once per de-duplication
+    key: the user by the candidate's emails, a claim on the delivery, the app's write path.
+
+    The claim's lease runs on ``lease_clock`` when given (a lookup's: the machine's clock, since
+    every retry of its event carries the same ``now`` and would never see a dead holder's lease
+    run out), else on ``now`` (a webhook request's own arrival time)."""
     found = _find_user(services, meaning.rejection.emails)
     if found is None:
-        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
+        return Recorded(Outcome.CANDIDATE_UNKNOWN)
     user_id, address = found
     # Everything this delivery writes for the user holds only while the address it was
     # routed by is still theirs: a user who deletes their account mid-delivery gets nothing.
@@ -184,46 +243,38 @@ def _log(
             user_id=user_id,
             rejection_id=rejection_id,
             connection_id=connection.id,
-            provider=delivery.adapter.name,
+            provider=source,
             application_key=meaning.application_key,
-            now=now,
+            now=lease_clock or now,
             lease=DELIVERY_LEASE,
             guard=owned,
         )
     except GuardFailed:
-        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
+        return Recorded(Outcome.CANDIDATE_UNKNOWN)
     if not claimed:
         if services.deliveries.is_completed(user_id, rejection_id):
-            return delivery.success(Outcome.DUPLICATE, log={"rejection_id": rejection_id})
-        # Another request is logging this very delivery right now. Not success: if that one
-        # fails, the sender must still retry. It will find the delivery done and get success.
-        return delivery.finish(
-            Outcome.IN_PROGRESS,
-            409,
-            {"message": "this delivery is being processed; retry later"},
-            headers={"retry-after": str(int(DELIVERY_LEASE.total_seconds()))},
-            log={"rejection_id": rejection_id},
-        )
+            return Recorded(Outcome.DUPLICATE, {"rejection_id": rejection_id})
+        return Recorded(Outcome.IN_PROGRESS, {"rejection_id": rejection_id})
     try:
         rejection, created = recording.log_rejection(
             services,
             user_id=user_id,
             rejection_id=rejection_id,
-            draft=_draft(meaning.rejection, connection, now, delivery),
-            source=delivery.adapter.name,
+            draft=_draft(meaning.rejection, connection, now, log_fields),
+            source=source,
             now=now,
-            correlation_id=request_id,
+            correlation_id=correlation_id,
             guard=owned,
         )
     except GuardFailed:
         services.deliveries.release(user_id, rejection_id)
-        return delivery.success(Outcome.CANDIDATE_UNKNOWN)
+        return Recorded(Outcome.CANDIDATE_UNKNOWN)
     except BaseException:
         services.deliveries.release(user_id, rejection_id)
         raise
     services.deliveries.complete(user_id, rejection_id, now)
     outcome = Outcome.LOGGED if created else Outcome.DUPLICATE
-    return delivery.success(outcome, log={"rejection_id": rejection.id})
+    return Recorded(outcome, {"rejection_id": rejection.id})
 
 
 def _find_user(services: Services, emails: tuple[str, ...]) -> tuple[str, str] | None:
@@ -237,7 +288,10 @@ def _find_user(services: Services, emails: tuple[str, ...]) -> tuple[str, str] |
 
 
 def _draft(
-    rejection: CandidateRejection, connection: Connection, now: datetime, delivery: _Delivery
+    rejection: CandidateRejection,
+    connection: Connection,
+    now: datetime,
+    log_fields: Mapping[str, str],
 ) -> recording.RejectionDraft:
     rejected_at = rejection.rejected_at
     if rejected_at is not None and not (
@@ -245,7 +299,7 @@ def _draft(
     ):
         # An ATS's clock or time zone is off (JazzHR times without an offset are read as UTC),
         # or a placeholder date: the delivery itself is the best evidence of when it happened.
-        logger.info("rejected_at out of range; using the delivery time", extra=delivery.fields())
+        logger.info("rejected_at out of range; using the delivery time", extra=dict(log_fields))
         rejected_at = now
     return recording.RejectionDraft(
         company=rejection.company or connection.company,
@@ -259,9 +313,7 @@ def _draft(
 
 
 # ------------------------------------------------------------------ withdrawals
-def _withdraw(
-    services: Services, delivery: _Delivery, connection: Connection, meaning: RejectionWithdrawn
-) -> WebhookAnswer:
+def withdraw(services: Services, connection: Connection, meaning: RejectionWithdrawn) -> Recorded:
     """Mark every rejection of the application withdrawn and cancel its timers. Repeating it is
     harmless (already withdrawn rejections are skipped), so it needs no claim of its own."""
     withdrawn = 0
@@ -269,8 +321,8 @@ def _withdraw(
         delivered = services.deliveries.of_application(connection.id, meaning.application_key)
         withdrawn = sum(_withdraw_one(services, one) for one in delivered)
     if withdrawn == 0:
-        return delivery.success(Outcome.NOTHING_TO_WITHDRAW)
-    return delivery.success(Outcome.WITHDRAWN, log={"withdrawn": str(withdrawn)})
+        return Recorded(Outcome.NOTHING_TO_WITHDRAW)
+    return Recorded(Outcome.WITHDRAWN, {"withdrawn": str(withdrawn)})
 
 
 def _withdraw_one(services: Services, delivered: DeliveredRejection) -> bool:
@@ -285,10 +337,37 @@ def _withdraw_one(services: Services, delivered: DeliveredRejection) -> bool:
     return True
 
 
+# ------------------------------------------------------------------ lookups
+def _queue_lookup(
+    services: Services,
+    delivery: _Delivery,
+    meaning: LookupNeeded,
+    raw_body: bytes,
+    *,
+    now: datetime,
+    request_id: str,
+) -> WebhookAnswer:
+    """Store the delivery for its lookup, once: a duplicate (same key) stores and queues
+    nothing. A delivery whose key only the lookup can complete (a SmartRecruiters delivery
+    without ``event-id``) is keyed on its bytes; its lookup's rejection is still logged once."""
+    key = meaning.dedupe_key or "body:" + hashlib.sha256(raw_body).hexdigest()
+    lookup_id = derived_id("lookup", delivery.connection_id, key)
+    stored = services.lookups.add(
+        lookup_id=lookup_id,
+        connection_id=delivery.connection_id,
+        provider=delivery.adapter.name,
+        needed=meaning.model_dump_json(),
+        received_at=now,
+        correlation_id=request_id,
+    )
+    outcome = Outcome.LOOKUP_QUEUED if stored else Outcome.DUPLICATE
+    return delivery.success(outcome, log={"lookup_id": lookup_id})
+
+
 # ------------------------------------------------------------------ answers, metrics, logs
 @dataclass(frozen=True)
 class _Delivery:
-    adapter: ProviderAdapter
+    adapter: SignedSender
     connection_id: str
 
     def fields(self) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bounceback.http import schemas
 from bounceback.model import Email
-from bounceback.providers.registry import PROVIDERS
+from bounceback.providers.registry import LOOKUP_PROVIDERS, PROVIDERS
 
 # Text that is mostly plain, with white space and control characters often enough to matter.
 TEXT = st.text(
@@ -87,8 +87,16 @@ def test_a_change_must_name_a_field() -> None:
 
 def test_a_connection_names_a_known_provider() -> None:
     schema = schemas.ConnectionIn.model_json_schema()["properties"]["provider"]
-    assert schema["enum"] == sorted(PROVIDERS)
-    for name in PROVIDERS:
+    assert schema["enum"] == sorted([*PROVIDERS, *LOOKUP_PROVIDERS])
+    for name in [*PROVIDERS, *LOOKUP_PROVIDERS]:
         assert schemas.ConnectionIn.model_validate({"provider": name, "company": "Acme"})
     with pytest.raises(ValidationError, match="one of: ashby, greenhouse"):
-        schemas.ConnectionIn.model_validate({"provider": "lever", "company": "Acme"})
+        schemas.ConnectionIn.model_validate({"provider": "bamboohr", "company": "Acme"})
+
+
+@pytest.mark.parametrize(
+    "field", [{"api_key": "has a space"}, {"api_key": "short"}, {"api_base_url": "x\r\ny"}]
+)
+def test_an_api_key_or_base_url_is_printable_ascii(field: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        schemas.ConnectionIn.model_validate({"provider": "lever", "company": "Acme", **field})

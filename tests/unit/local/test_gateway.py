@@ -181,6 +181,7 @@ def test_a_response_without_status_code_is_inferred_as_json() -> None:
 
 ECHO = """
 import json
+import threading
 calls = []
 
 def handler(event, context):
@@ -429,3 +430,18 @@ def test_a_chunked_body_over_10_mb_is_refused(server: GatewayServer) -> None:
     chunks = (b"z" * (1024 * 1024) for _ in range(11))
     status, _, body = _send(server, "POST", "/docs", chunks)
     assert (status, body) == (413, {"message": "Request Entity Too Large"})
+
+
+def test_a_function_that_gives_no_answer_in_30_seconds_is_a_503(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bounceback_local import gateway as gateway_module
+
+    gw, _, _ = gateway
+    monkeypatch.setattr(gateway_module, "INTEGRATION_TIMEOUT_S", 0.2)  # API Gateway's 30 s
+    released = threading.Event()
+    monkeypatch.setattr(gw._runtime, "invoke", lambda *_: released.wait(5))
+    try:
+        assert _call(gw, "/docs") == (503, {"message": "Service Unavailable"})
+    finally:
+        released.set()

@@ -58,6 +58,7 @@ def _event(detail_type: str, source: str = "bounceback", **detail: Any) -> dict[
         ("Feedback Received", {"RequestFeedbackFunction", "BuildPlanFunction"}),
         ("Feedback Follow-up Due", {"RequestFeedbackFunction"}),
         ("Cooldown Elapsed", {"ReapplyFunction"}),
+        ("ATS Lookup Needed", {"AtsLookupFunction"}),
         ("Something Else", set()),
     ],
 )

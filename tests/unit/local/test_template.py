@@ -30,6 +30,7 @@ CONSUMERS = {
     "ScheduleReapplyFunction": {"Rejection Logged"},
     "BuildPlanFunction": {"Feedback Received"},
     "ReapplyFunction": {"Cooldown Elapsed"},
+    "AtsLookupFunction": {"ATS Lookup Needed"},
 }
 
 
@@ -94,7 +95,7 @@ def test_the_table_stream_feeds_the_outbox_relay(deployment: LocalDeployment) ->
     assert mapping.filter_patterns == (
         {
             "eventName": ["INSERT"],
-            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback"]}}},
+            "dynamodb": {"NewImage": {"type": {"S": ["rejection", "feedback", "ats_lookup"]}}},
         },
     )
 

@@ -99,6 +99,7 @@ class FakeWorld:
             mailer=cast(Any, None),
             bus=cast(Any, self.bus),
             queues=cast(Any, None),
+            lookups=cast(Any, self.store),
         )
 
     def nothing_written(self) -> bool:

@@ -38,6 +38,7 @@ def connection_view(connection: Connection) -> schemas.ConnectionOut:
         company=connection.company,
         webhook_path=connection.webhook_path,
         created_at=connection.created_at,
+        api_base_url=connection.api_base_url,
     )
 
 
@@ -49,7 +50,9 @@ def connection_view(connection: Connection) -> schemas.ConnectionOut:
     description=(
         "Gives the webhook URL to paste into the provider, and the secret it signs with: the "
         "one you send (some ATSs issue it), or one generated in the provider's format. The "
-        "secret is shown only in this answer."
+        "secret is shown only in this answer. lever, teamtailor and smartrecruiters send ids "
+        "only: their connections need the ATS's signing key as `secret` and the employer's "
+        "`api_key` (never returned), and may name the `api_base_url` it is sent to."
     ),
     responses=answers(
         created(
@@ -68,6 +71,8 @@ def create_connection(body: schemas.ConnectionIn) -> Response[str]:
         company=body.company,
         secret=body.secret,
         now=router.now(),
+        api_key=body.api_key,
+        api_base_url=body.api_base_url,
     )
     created = schemas.ConnectionCreated(**connection_view(connection).model_dump(), secret=secret)
     return json_response(201, created, {"Location": f"/admin/connections/{connection.id}"})
@@ -89,6 +94,27 @@ def list_connections(limit: PageSize = 50, next_token: PageToken = None) -> sche
     return schemas.ConnectionList(
         items=[connection_view(c) for c in page.items], next_token=page.next_token
     )
+
+
+@router.put(
+    "/admin/connections/<connection_id>/secret",
+    security=SECURED,
+    tags=TAGS,
+    summary="Replace a connection's signing key",
+    description=(
+        "For an ATS that issues its signing key only once it has the webhook URL (Teamtailor, "
+        "SmartRecruiters), or that rotated it. Deliveries are verified with the new key at once. "
+        "The key is stored encrypted and never returned."
+    ),
+    responses=answers(
+        ok(schemas.ConnectionOut, "The connection (without its secret)."),
+        AUTHENTICATED | ADMIN | WITH_BODY | {404: "No such connection."},
+    ),
+)
+def replace_secret(connection_id: str, body: schemas.SecretIn) -> schemas.ConnectionOut:
+    router.caller().require_admin()
+    connection = services().connections.replace_secret(connection_id, body.secret)
+    return connection_view(connection)
 
 
 @router.delete(
