@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, _serving
+from tests.support.local_stack import REPO, serving
 
 pytestmark = pytest.mark.e2e
 DEMO_TIMEOUT_S = 90
@@ -31,7 +31,7 @@ def _try_it() -> str:
 def _run(script: str, cwd: Path) -> list[tuple[str, str]]:
     """Each command of the script with what it printed: a DEBUG trap marks where each starts."""
     # A curl answer has no final newline: each mark starts on a line of its own.
-    traced = f"trap 'printf \"\\n{MARK}%s\\n\" \"$BASH_COMMAND\"' DEBUG\n{script}"
+    traced = f'trap \'printf "\\n{MARK}%s\\n" "$BASH_COMMAND"\' DEBUG\n{script}'
     run = subprocess.run(  # noqa: S603 - bash running the README's own block
         ["/bin/bash", "-c", traced],
         cwd=cwd,
@@ -61,7 +61,7 @@ def _kinds(inbox: str) -> set[str]:
 
 def test_try_it_works_as_written_right_after_the_demo() -> None:
     # Given `make run`'s stack, once its demo has told the whole journey
-    with _serving("--demo") as stack:
+    with serving("--demo") as stack:
         deadline = time.monotonic() + DEMO_TIMEOUT_S
         while not any("your turn" in line for line in stack.stdout_lines):
             assert time.monotonic() < deadline, "".join(stack.stdout_lines)

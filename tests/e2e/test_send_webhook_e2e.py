@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from bounceback.providers.registry import PROVIDERS
-from tests.e2e.conftest import REPO, LocalStack
+from tests.support.local_stack import REPO, LocalStack
 
 pytestmark = pytest.mark.e2e
 
