@@ -16,16 +16,28 @@ export SAM_CLI_TELEMETRY := 0
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint typecheck cfn-lint unit integration e2e chaos eval bench openapi sam validate checkov build deploy clean
+.PHONY: help install run test lint typecheck cfn-lint unit integration e2e chaos eval bench openapi sam validate checkov build build-runtime deploy clean
 
 help:
-	@echo "make run      serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
-	@echo "make test     every gate: lint, format, types, template, unit + integration + e2e tests"
-	@echo "make chaos    N journeys through duplicates and injected AWS faults, counted (N=200)"
-	@echo "make eval     feedback-analysis quality: per-area precision/recall/F1 (development, held-out)"
-	@echo "make bench    speed and cost figures, printed as ratios"
-	@echo "make openapi  regenerate docs/openapi.json from the API's routes"
-	@echo "make deploy   sam build && sam deploy --guided (needs AWS credentials)"
+	@echo "make run          serve Bounceback locally on an embedded AWS, with a demo journey (PORT=$(PORT))"
+	@echo "make test         every gate: lint, validate, checkov, then unit + integration + e2e tests"
+	@echo "make install      create .venv and install the pinned dependencies (every target does it)"
+	@echo "make lint         ruff, ruff format --check, mypy strict, cfn-lint"
+	@echo "make typecheck    mypy strict only"
+	@echo "make cfn-lint     cfn-lint on template.yaml only"
+	@echo "make unit         tests/unit (no network)"
+	@echo "make integration  tests/integration (moto)"
+	@echo "make e2e          tests/e2e (the local stack over HTTP)"
+	@echo "make chaos        N journeys through duplicates and injected AWS faults, counted (N=200)"
+	@echo "make eval         feedback-analysis quality: per-area precision/recall/F1 (HOLDOUT=<name>)"
+	@echo "make bench        speed and cost figures, printed as ratios"
+	@echo "make openapi      regenerate docs/openapi.json from the API's routes"
+	@echo "make sam          install the AWS SAM CLI in .sam-venv"
+	@echo "make validate     sam validate --lint (with AWS's serverless rules)"
+	@echo "make checkov      checkov on the template, Fn::ForEach expanded"
+	@echo "make build        sam build: needs python3.13 on PATH, or CONTAINER=1 (Docker, --use-container)"
+	@echo "make deploy       make build, then sam deploy --guided (AWS credentials; README 'Deploy to AWS')"
+	@echo "make clean        remove the virtual environments and build output"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -44,6 +56,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/cfn-lint
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint
 
 test: lint validate checkov
@@ -104,9 +122,24 @@ checkov: $(STAMP) $(CHECKOV_VENV)/.installed
 	$(BIN)/python -c 'import json, pathlib; from bounceback_local.cloudformation import expand_language_extensions as x, load_template as t; print(json.dumps(x(t(pathlib.Path("template.yaml")), {}), default=str))' > .aws-sam/template.expanded.json
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --skip-download -f .aws-sam/template.expanded.json
 
-# sam build needs python3.13 on PATH (the functions' runtime), or add --use-container.
-build: sam
-	$(SAM_VENV)/bin/sam build --template template.yaml
+# sam build builds each function with its runtime's Python (python3.13): on PATH, or inside
+# AWS's Lambda build image with CONTAINER=1 (sam build --use-container, needs Docker running).
+CONTAINER ?=
+build: build-runtime sam
+	$(SAM_VENV)/bin/sam build --template template.yaml $(if $(CONTAINER),--use-container)
+
+build-runtime:
+	@if [ -n "$(CONTAINER)" ]; then \
+		command -v docker >/dev/null || { \
+		echo "make build CONTAINER=1 builds in AWS's Lambda build image: it needs Docker on PATH."; \
+		exit 1; }; \
+	elif ! command -v python3.13 >/dev/null; then \
+		echo "make build: the functions run on Python 3.13 (template.yaml: Runtime: python3.13)"; \
+		echo "and sam build needs python3.13 on PATH to build them. Either install it (pyenv"; \
+		echo "install 3.13 && pyenv shell 3.13, or your package manager's python3.13), or build"; \
+		echo "in AWS's Lambda build image with Docker: make build CONTAINER=1 (--use-container)"; \
+		exit 1; \
+	fi
 
 deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided

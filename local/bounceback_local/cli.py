@@ -1,4 +1,5 @@
-"""`bounceback-local serve --port PORT [--demo]`: the whole product on one machine."""
+"""`bounceback-local serve --port PORT [--demo]`: the whole product on one machine.
+`bounceback-local send-webhook PROVIDER [--email ADDRESS]`: a signed sample delivery to it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from bounceback_local import demo
+from bounceback_local import demo, send_webhook
 from bounceback_local.stack import LocalStack, StackOptions
 from bounceback_local.template import TemplateError
 
@@ -81,7 +82,47 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="debug logging, and the functions' own logs and metrics",
     )
+    send = commands.add_parser(
+        "send-webhook",
+        help="sign the provider's sample rejection and send it to a running local stack",
+        description=(
+            "Signs events/webhooks/<provider>.rejection.json as the provider signs it, with "
+            "the stack's time and the secret of its connection for that provider (created "
+            "through the admin API if there is none), and posts it to that connection's URL."
+        ),
+    )
+    send.add_argument("provider", choices=send_webhook.providers())
+    send.add_argument(
+        "--email", default=None, help="the candidate's address (default: the sample's)"
+    )
+    send.add_argument("--url", default="http://127.0.0.1:3000", help="the running stack")
+    send.add_argument("--connection", default=None, help="a connection id (default: the first)")
+    send.add_argument(
+        "--company",
+        default=send_webhook.DEFAULT_COMPANY,
+        help="the company of a connection created for this (default: %(default)s)",
+    )
     return parser
+
+
+def send(args: argparse.Namespace) -> int:
+    try:
+        sent = send_webhook.send(
+            args.url.rstrip("/"),
+            args.provider,
+            email=args.email,
+            company=args.company,
+            connection_id=args.connection,
+        )
+    except send_webhook.SendError as error:
+        print(f"send-webhook: {error}", file=sys.stderr)
+        return 1
+    if sent.created_connection:
+        print(f"created a {sent.provider} connection: {sent.connection_id}")
+    print(f"POST {sent.url} -> {sent.status}")
+    if sent.answer:
+        print(sent.answer)
+    return 0 if sent.status < 300 else 1
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -133,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(getattr(args, "verbose", False))
     if args.command == "serve":
         return serve(args)
+    if args.command == "send-webhook":
+        return send(args)
     return 2
 
 

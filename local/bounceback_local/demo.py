@@ -4,6 +4,9 @@ One rejection walks through the whole recovery using the samples in events/: it 
 the encouragement and the feedback request arrive, feedback comes in and becomes a plan, the
 local clock moves past the waiting period, and "you can reapply now" arrives. Each moment is
 printed as a line of a timeline; then the stack keeps serving for you to try it yourself.
+
+The journey is the demo user's own (no one else's data is touched), and the clock goes back
+to today when it is told: the README's "Try it" then starts, as written, on a fresh day.
 """
 
 from __future__ import annotations
@@ -132,6 +135,8 @@ def _play(client: _Client) -> None:
     _, outbox = client.call("GET", "/_local/outbox")
     _say(f"{len(outbox['emails'])} emails sent to {profile['emails'][0]}  (GET /_local/outbox)")
     demo_ats.play(client, _say)  # an ATS whose webhooks name ids only
+    _, today = client.call("POST", "/_local/clock/reset")
+    _say(f"the clock is back to today, {today['now'][:10]}  (POST /_local/clock/reset)")
     print(
         "demo  ------------------------------------------------------------ your turn", flush=True
     )

@@ -261,6 +261,15 @@ def _json_response(status: int, payload: Any) -> OutgoingResponse:
     return OutgoingResponse(status, [("content-type", "application/json")], body)
 
 
+def _unauthorized(description: str) -> OutgoingResponse:
+    """The JWT authorizer's 401 for a token it refuses: the same bare body, and why in
+    ``www-authenticate`` (RFC 6750), as API Gateway answers it, e.g. ``Bearer scope=""
+    error="invalid_token" error_description="the token has expired"``."""
+    challenge = f'Bearer scope="" error="invalid_token" error_description="{description}"'
+    bare = _json_response(401, {"message": "Unauthorized"})
+    return OutgoingResponse(401, [*bare.headers, ("www-authenticate", challenge)], bare.body)
+
+
 def to_response(result: Any) -> OutgoingResponse:
     """A handler's return value as API Gateway turns it into HTTP (payload format 2.0)."""
     if not (isinstance(result, dict) and "statusCode" in result):
@@ -365,8 +374,8 @@ class Gateway:
         token = raw[7:].strip() if raw[:7].lower() == "bearer " else raw.strip()
         try:
             claims = self._tokens.verify(token, authorizer.issuer, authorizer.audience)
-        except InvalidTokenError:
-            return _json_response(401, {"message": "Unauthorized"})
+        except InvalidTokenError as error:
+            return _unauthorized(error.description)
         if not route.scopes:
             return claims, None
         granted = str(claims.get("scope", claims.get("scp", ""))).split()
@@ -454,6 +463,20 @@ class Gateway:
         return OutgoingResponse(response.status, response.headers + added, response.body)
 
 
+# API Gateway's quota on a request's payload ("10 MB"): a larger body is answered 413 by the
+# gateway itself, before any route.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+DRAIN_BYTES = 64 * 1024 * 1024  # read and dropped before the 413, up to this much
+
+
+class _UnreadableBodyError(Exception):
+    """A body the gateway will not read: answered at once, the connection then closed."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.response = _json_response(status, {"message": message})
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: GatewayServer
     protocol_version = "HTTP/1.1"
@@ -462,8 +485,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.monotonic()
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            body = self._read_body()
+        except _UnreadableBodyError as refused:
+            # What is left of the body is never read: the connection cannot carry another
+            # request after it.
+            self.close_connection = True
+            self._send(refused.response)
+            log.info("%s %s -> %s (-)", self.command, path, refused.response.status)
+            return
         request = IncomingRequest(
             method=self.command,
             raw_path=path,
@@ -481,19 +511,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("%s %s: the local gateway failed", self.command, path)
             response, route = _json_response(500, {"message": "Internal Server Error"}), "-"
-        self.send_response(
-            response.status,
-            HTTPStatus(response.status).phrase
-            if response.status in HTTPStatus._value2member_map_
-            else "",
-        )
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("content-length", str(len(response.body)))
-        self.send_header("apigw-requestid", uuid.uuid4().hex[:16])
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        self._send(response)
         # One readable line per request; never bodies, headers or tokens.
         log.info(
             "%s %s -> %s (%s) %dms",
@@ -504,7 +522,85 @@ class _RequestHandler(BaseHTTPRequestHandler):
             (time.monotonic() - started) * 1000,
         )
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _serve  # noqa: N815
+    def _read_body(self) -> bytes:
+        """The request's body, whole: by its length, or chunk by chunk; at most
+        ``MAX_BODY_BYTES``, as API Gateway takes no more."""
+        encoding = (self.headers.get("transfer-encoding") or "").strip().lower()
+        if encoding == "chunked":
+            return self._read_chunks()
+        if encoding:
+            raise _UnreadableBodyError(501, "Not Implemented")
+        declared = (self.headers.get("content-length") or "0").strip()
+        if not declared.isdigit():
+            raise _UnreadableBodyError(400, "Bad Request")
+        length = int(declared)
+        if length > MAX_BODY_BYTES:
+            self._discard(length)
+            raise _UnreadableBodyError(413, "Request Entity Too Large")
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunks(self) -> bytes:
+        body = bytearray()
+        received = 0
+        while True:
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                raise _UnreadableBodyError(400, "Bad Request") from None
+            if size == 0:
+                break
+            received += size
+            if received > MAX_BODY_BYTES + DRAIN_BYTES:
+                raise _UnreadableBodyError(413, "Request Entity Too Large")
+            if received > MAX_BODY_BYTES:
+                self._discard(size)  # read on, so the client hears the 413 (below)
+            else:
+                body += self.rfile.read(size)
+            self.rfile.readline(1024)  # the CRLF that ends the chunk
+        if received > MAX_BODY_BYTES:
+            raise _UnreadableBodyError(413, "Request Entity Too Large")
+        # Trailer fields, if any, then the empty line that ends the message.
+        while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+            pass
+        return bytes(body)
+
+    def _discard(self, length: int) -> None:
+        """Read and drop a body too large to take: a client still sending when the
+        connection closes would see a broken pipe, not the answer. Beyond ``DRAIN_BYTES``
+        the connection is closed on it."""
+        if length > DRAIN_BYTES:
+            return
+        while length > 0:
+            block = self.rfile.read(min(length, 1 << 16))
+            if not block:
+                return
+            length -= len(block)
+
+    def _send(self, response: OutgoingResponse) -> None:
+        self.send_response(
+            response.status,
+            HTTPStatus(response.status).phrase
+            if response.status in HTTPStatus._value2member_map_
+            else "",
+        )
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        self.send_header("apigw-requestid", uuid.uuid4().hex[:16])
+        if self.close_connection:
+            self.send_header("connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the routes: one no route names (TRACE, QUERY, ...) goes to
+        # $default like any request no route takes, as on API Gateway's HTTP API.
+        # BaseHTTPRequestHandler looks for do_<METHOD> and would answer 501 itself.
+        if name.startswith("do_") and name[3:].isupper():
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         # Replaced by the line in _serve, which knows the route and the duration.

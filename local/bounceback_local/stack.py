@@ -223,6 +223,12 @@ class LocalStack:
             fired.extend(self.drain())
             return now.isoformat(), fired
 
+    def reset_clock(self) -> str:
+        """The local clock back on the machine's time, once the work in flight is done."""
+        with self._advance_lock:
+            self.drain()
+            return self.clock.reset().isoformat()
+
     def dead_letters(self) -> dict[str, list[Any]]:
         return {
             logical_id: self.aws.peek_queue(url)
@@ -269,6 +275,7 @@ class LocalStack:
         routes: dict[str, dict[str, Any]] = {
             "/_local/token": {"POST": self._token},
             "/_local/clock/advance": {"POST": self._advance},
+            "/_local/clock/reset": {"POST": self._reset_clock},
             "/_local/drain": {"POST": self._drain},
             "/_local/outbox": {"GET": lambda _: (200, {"emails": self.aws.sent_emails()})},
             "/_local/faults": {"POST": self._faults, "DELETE": self._clear_faults},
@@ -318,6 +325,9 @@ class LocalStack:
             raise BadRequestError("days must be at most 36500")
         now, fired = self.advance(float(days))
         return 200, {"now": now, "fired": fired}
+
+    def _reset_clock(self, _: dict[str, Any]) -> LocalAnswer:
+        return 200, {"now": self.reset_clock()}
 
     def _faults(self, body: dict[str, Any]) -> LocalAnswer:
         if "function" in body:

@@ -17,7 +17,16 @@ TOKEN_LIFETIME = timedelta(hours=12)
 
 
 class InvalidTokenError(Exception):
-    """The token would be rejected by the deployed authorizer (answered 401)."""
+    """The token would be rejected by the deployed authorizer (answered 401).
+
+    ``description`` is the reason the gateway puts in ``www-authenticate``: API Gateway's own
+    words where its documentation quotes them ("the token does not have a valid audience"),
+    the same style for the others.
+    """
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
 
 
 def _b64url_uint(value: int) -> str:
@@ -89,8 +98,11 @@ class TokenIssuer:
         """
         try:
             header = jwt.get_unverified_header(token)
-            if header.get("alg") != "RS256":
-                raise InvalidTokenError("unsupported algorithm")
+        except jwt.PyJWTError as error:
+            raise InvalidTokenError("the token is malformed") from error
+        if header.get("alg") != "RS256":
+            raise InvalidTokenError("the token's signing algorithm is not supported")
+        try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 self._public_key,
@@ -103,8 +115,10 @@ class TokenIssuer:
                     "verify_iat": False,
                 },
             )
+        except jwt.InvalidSignatureError as error:
+            raise InvalidTokenError("the token signature is invalid") from error
         except jwt.PyJWTError as error:
-            raise InvalidTokenError(str(error)) from error
+            raise InvalidTokenError("the token is malformed") from error
         _check_claims(claims, issuer, audience, self._clock.timestamp())
         return claims
 
@@ -113,14 +127,14 @@ def _check_claims(
     claims: Mapping[str, Any], issuer: str, audience: Sequence[str], now: float
 ) -> None:
     if claims.get("iss") != issuer:
-        raise InvalidTokenError("issuer")
+        raise InvalidTokenError("the token does not have a valid issuer")
     token_audience = claims.get("aud", claims.get("client_id"))
     audiences = token_audience if isinstance(token_audience, list) else [token_audience]
     if not any(a in audience for a in audiences):
-        raise InvalidTokenError("audience")
+        raise InvalidTokenError("the token does not have a valid audience")
     exp = claims.get("exp")
     if not isinstance(exp, int | float) or exp <= now:
-        raise InvalidTokenError("expired")
+        raise InvalidTokenError("the token has expired")
     nbf = claims.get("nbf")
     if nbf is not None and (not isinstance(nbf, int | float) or nbf > now):
-        raise InvalidTokenError("not yet valid")
+        raise InvalidTokenError("the token is not valid yet")

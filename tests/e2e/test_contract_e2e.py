@@ -3,6 +3,7 @@ the OpenAPI document does not say (tests/e2e/schemathesis.toml says what it is t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -73,4 +74,9 @@ def test_schemathesis_finds_no_failure_with_every_check(
     print(f"schemathesis ran in {elapsed:.0f}s\n{summary}")
     assert run.returncode == 0, report
     assert "Failures:" not in summary, report
-    assert "Tested: 20" in summary, report  # every operation of the document
+    operations = sum(
+        method in {"get", "put", "post", "delete", "patch"}
+        for path in json.loads(served.body)["paths"].values()
+        for method in path
+    )
+    assert f"Tested: {operations}" in summary, report  # every operation of the document

@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 
 from bounceback.errors import PublishError
+from bounceback.providers.registry import LOOKUP_PROVIDERS, PROVIDERS
 from bounceback.services import Bus
+from bounceback.store import keys
+from bounceback.store.rekey import rekey
+from bounceback.store.table import Table
 from tests.support.api import API_NOW, call_api
 from tests.support.cloud import Cloud, iter_kinds, schedule_due_at
-from tests.support.events import load_event
+from tests.support.events import SAMPLE_USER, load_event
 
 OTHER_USER = "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e"
 
@@ -87,6 +91,28 @@ def test_a_key_reused_for_another_rejection_is_a_conflict(cloud: Cloud) -> None:
     call_api("POST", "/rejections", rejection_body(), headers=headers)
     answer = call_api("POST", "/rejections", rejection_body(company="Other Co"), headers=headers)
     assert answer.status == 409
+
+
+def test_the_same_rejection_in_other_letter_case_is_the_one_first_stored(cloud: Cloud) -> None:
+    # Given a rejection logged without an Idempotency-Key
+    first = call_api("POST", "/rejections", rejection_body(company="Acme", role="Engineer"))
+
+    # When the same one is logged again, its company and role in other letter case
+    again = call_api("POST", "/rejections", rejection_body(company="ACME", role="engineer"))
+
+    # Then it is the same rejection (the natural key ignores case), not a key conflict
+    assert first.status == again.status == 201
+    assert again.body["id"] == first.body["id"]
+    assert again.body["company"] == "Acme"
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert len(stored(cloud, "rejection")) == 1
+
+
+def test_a_key_reused_in_other_letter_case_is_the_same_rejection(cloud: Cloud) -> None:
+    headers = {"idempotency-key": "case-key"}
+    first = call_api("POST", "/rejections", rejection_body(company="Acme"), headers=headers)
+    again = call_api("POST", "/rejections", rejection_body(company="ACME"), headers=headers)
+    assert (again.status, again.body["id"]) == (201, first.body["id"])
 
 
 def test_a_refused_publish_loses_no_event_even_when_the_client_never_retries(
@@ -169,6 +195,35 @@ def test_rejections_are_listed_newest_first_in_pages(cloud: Cloud) -> None:
     assert roles == ["Role 4", "Role 3", "Role 2", "Role 1"]
 
 
+def test_rejections_are_listed_by_instant_whatever_their_offset(cloud: Cloud) -> None:
+    # Given a rejection at 20:00 on the 1st in Kiribati (+14:00: 06:00 UTC on the 1st) and
+    # one at 07:00 UTC the same day, an hour later, and one at 05:00 UTC, an hour earlier
+    kiribati = call_api(
+        "POST",
+        "/rejections",
+        rejection_body(role="Kiribati", rejected_at="2026-11-01T20:00:00+14:00"),
+    ).body
+    later = call_api(
+        "POST", "/rejections", rejection_body(role="Later", rejected_at="2026-11-01T07:00:00Z")
+    ).body
+    earlier = call_api(
+        "POST", "/rejections", rejection_body(role="Earlier", rejected_at="2026-11-01T05:00:00Z")
+    ).body
+
+    # When they are listed, one per page
+    seen: list[str] = []
+    query = {"limit": "1"}
+    while True:
+        page = call_api("GET", "/rejections", query=query).body
+        seen += [r["id"] for r in page["items"]]
+        if not page.get("next_token"):
+            break
+        query = {"limit": "1", "next_token": page["next_token"]}
+
+    # Then they come newest first by the instant, not by the text of the time
+    assert seen == [later["id"], kiribati["id"], earlier["id"]]
+
+
 def test_a_page_token_cannot_open_another_users_list(cloud: Cloud) -> None:
     for day in range(3):
         when = (API_NOW - timedelta(days=day)).isoformat()
@@ -215,8 +270,8 @@ def test_patching_the_waiting_period_moves_the_reapply_timer(cloud: Cloud) -> No
         "source": "you set it",
     }
     timers = {s["Name"]: schedule_due_at(s) for s in cloud.schedules()}
-    rejected_at = API_NOW.replace(hour=9, minute=0)
-    assert timers[f"reapply-{created['id']}"] == rejected_at + timedelta(days=30)
+    # Logged without a date: rejected when it was logged
+    assert timers[f"reapply-{created['id']}"] == API_NOW + timedelta(days=30)
 
 
 def test_deleting_a_rejection_removes_it_and_cancels_its_timers(cloud: Cloud) -> None:
@@ -310,6 +365,10 @@ def test_an_unknown_provider_is_refused_with_the_known_ones(cloud: Cloud) -> Non
         "POST", "/admin/connections", {"provider": "nope", "company": "X"}, groups=("admin",)
     )
     assert answer.status == 422
+    known = ", ".join(sorted([*PROVIDERS, *LOOKUP_PROVIDERS]))
+    assert answer.body["message"] == (
+        f"the request is not valid: body.provider: unknown provider 'nope' (one of: {known})"
+    )
     (detail,) = answer.body["details"]
     assert detail["loc"] == ["body", "provider"]
     assert "greenhouse" in detail["msg"]
@@ -366,6 +425,22 @@ def test_a_changed_rejection_keeps_its_event_published_and_drops_cleared_fields(
     assert [e["detail-type"] for e in cloud.take_published()] == []
 
 
+def test_a_change_answers_the_rejection_as_reading_it_does(cloud: Cloud) -> None:
+    # Given a rejection with feedback, and its recovery under way
+    created = call_api("POST", "/rejections", rejection_body()).body
+    call_api("POST", f"/rejections/{created['id']}/feedback", {"text": "Too junior for now."})
+
+    # When its waiting period is changed
+    patched = call_api("PATCH", f"/rejections/{created['id']}", {"cooldown_days": 30})
+
+    # Then the answer is what GET reads: the feedback and the recovery included
+    assert patched.status == 200
+    assert patched.body["cooldown"]["days"] == 30
+    assert [f["text"] for f in patched.body["feedback"]] == ["Too junior for now."]
+    assert patched.body["recovery"] is not None
+    assert patched.body == call_api("GET", f"/rejections/{created['id']}").body
+
+
 def test_export_lists_every_rejection_newest_first_with_its_own_feedback(cloud: Cloud) -> None:
     older = call_api(
         "POST", "/rejections", rejection_body(role="Analyst", rejected_at="2026-10-01T09:00:00Z")
@@ -377,3 +452,31 @@ def test_export_lists_every_rejection_newest_first_with_its_own_feedback(cloud: 
 
     assert [r["id"] for r in export["rejections"]] == [newer["id"], older["id"]]
     assert [len(r["feedback"]) for r in export["rejections"]] == [0, 1]
+
+
+def test_sort_keys_written_before_times_were_spelled_in_utc_are_rewritten(cloud: Cloud) -> None:
+    # Given rejections listed by instant, one of them stored with its key in the old spelling
+    # (the time's own offset, no fraction), which sorts by text
+    kiribati = call_api(
+        "POST",
+        "/rejections",
+        rejection_body(role="Kiribati", rejected_at="2026-11-01T20:00:00+14:00"),
+    ).body
+    later = call_api(
+        "POST", "/rejections", rejection_body(role="Later", rejected_at="2026-11-01T07:00:00Z")
+    ).body
+    table = Table(cloud.dynamodb, cloud.table)
+    table.update(
+        keys.rejection(SAMPLE_USER, kiribati["id"]),
+        set_values={"GSI1SK": f"2026-11-01T20:00:00+14:00#{kiribati['id']}"},
+    )
+    listed = call_api("GET", "/rejections").body["items"]
+    assert [r["id"] for r in listed] == [kiribati["id"], later["id"]]
+
+    # When the keys are rewritten (twice: the second finds nothing left to do)
+    assert rekey(table) == 1
+    assert rekey(table) == 0
+
+    # Then they sort by instant again
+    listed = call_api("GET", "/rejections").body["items"]
+    assert [r["id"] for r in listed] == [later["id"], kiribati["id"]]

@@ -36,7 +36,9 @@ def seed_rejection(
     now: datetime | None = None,
     **changes: object,
 ) -> Rejection:
-    draft = RejectionDraft.model_validate(load_event("app.rejection.json") | changes)
+    # Rejected a quarter of an hour before it was logged, as the sample events describe it.
+    sample = load_event("app.rejection.json") | {"rejected_at": "2026-11-02T09:00:00Z"}
+    draft = RejectionDraft.model_validate(sample | changes)
     moment = now or datetime.fromisoformat("2026-11-02T09:15:00+00:00")
     rejection, _ = log_rejection(
         services(),

@@ -72,7 +72,18 @@ def invalid_request(error: RequestValidationError) -> Response[str]:
         for e in error.errors()
     ]
     logger.info("request rejected", extra={"status": 422, "errors": len(details)})
-    return error_response(422, "the request is not valid", details)
+    return error_response(422, _invalid_message(details), details)
+
+
+def _invalid_message(details: list[dict[str, Any]]) -> str:
+    """The 422's message: that the request is not valid, and why when one of our own
+    validators says (e.g. an unknown provider, with the known ones), so a reader need not
+    dig into the details."""
+    if len(details) == 1 and details[0]["type"] == "value_error":
+        where = ".".join(str(part) for part in details[0]["loc"])
+        why = details[0]["msg"].removeprefix("Value error, ")
+        return f"the request is not valid: {where}: {why}"
+    return "the request is not valid"
 
 
 def refused(error: BouncebackError) -> Response[str]:

@@ -30,7 +30,6 @@ REJECTION: dict[str, Any] = {
     "company": "Northwind Analytics",
     "role": "Senior Data Engineer",
     "stage": "Onsite interview",
-    "rejected_at": "2026-11-02T09:00:00Z",
     "reason": "Another candidate matched more closely",
     "message": (
         "Thank you for taking the time to interview with us. The team enjoyed meeting you and "
@@ -93,7 +92,7 @@ def rejection_answer() -> dict[str, Any]:
     from bounceback.model import Recruiter, Rejection
 
     sample = RejectionIn.model_validate(REJECTION)
-    assert sample.rejected_at is not None
+    rejected_at = sample.rejected_at or _now()  # logged as it arrives: rejected now
     cooldown = resolve_cooldown(
         company=sample.company,
         stage=sample.stage,
@@ -108,12 +107,12 @@ def rejection_answer() -> dict[str, Any]:
         stage=sample.stage,
         reason=sample.reason,
         message=sample.message,
-        rejected_at=sample.rejected_at,
+        rejected_at=rejected_at,
         logged_at=_now(),
         source="app",
         recruiter=Recruiter.model_validate(REJECTION["recruiter"]),
         cooldown=cooldown,
-        reapply_at=reapply_date(sample.rejected_at, cooldown),
+        reapply_at=reapply_date(rejected_at, cooldown),
     )
     answer: dict[str, Any] = _json(rejection_view(rejection))
     return answer

@@ -11,7 +11,7 @@ These strings are the stored data's layout: changing one makes existing items un
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bounceback.ids import derived_id
 
@@ -129,8 +129,15 @@ def application(connection_id: str, application_key: str) -> str:
 
 
 def newest_first(moment: datetime, item_id: str) -> str:
-    """``GSI1SK`` of a rejection, feedback or notification: the collection sorts by time."""
-    return f"{iso(moment)}#{item_id}"
+    """``GSI1SK`` of a rejection, feedback or notification: the collection sorts by instant.
+
+    The time is spelled in UTC, to the microsecond, always as wide, so the text sorts as the
+    instants do: ``20:00+14:00`` (06:00 UTC) before ``07:00Z``, and ``09:00:00Z`` before
+    ``09:00:00.5Z``. Keys written before this spelling (whatever offset the time came with,
+    fractions left out when zero) are rewritten by ``bounceback.store.rekey``.
+    """
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return f"{utc.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z#{item_id}"
 
 
 def newest_first_offset(moment: datetime, item_id: str) -> str:

@@ -313,6 +313,22 @@ class Table:
                 return
             token = page.next_token
 
+    def scan_collection_keys(self) -> Iterator[dict[str, Any]]:
+        """``PK``, ``SK``, ``GSI1PK`` and ``GSI1SK`` of every item in a collection: a Scan, for
+        maintenance only (``rekey``), never on a request's or an event's path."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._name,
+            "FilterExpression": "attribute_exists(GSI1SK)",
+            "ProjectionExpression": "PK, SK, GSI1PK, GSI1SK",
+        }
+        while True:
+            response = self._db.scan(**kwargs)
+            for item in response.get("Items", []):
+                yield _from_avs(item)
+            if "LastEvaluatedKey" not in response:
+                return
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def transact(self, writes: Sequence[Write]) -> None:
         """Write all or nothing. Raises ``ConditionFailed`` (with the positions of the writes
         whose condition failed) when a condition did not hold.

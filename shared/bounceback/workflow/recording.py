@@ -110,12 +110,13 @@ def log_app_rejection(
     The id comes from the ``Idempotency-Key`` when there is one; without it, from the natural
     key: the same company, role, stage and day from the same user is the same rejection (a
     client retrying after a lost answer). A key reused for another company or role is a
-    conflict. Returns the stored rejection and whether this call created it."""
+    conflict; letter case is no difference, in the natural key as in that check ("Acme" and
+    "ACME" are one company). Returns the stored rejection and whether this call created it."""
     if idempotency_key:
         rejection_id = derived_id("rejection", user_id, idempotency_key)
     else:
         day = (draft.rejected_at or now).date().isoformat()
-        natural = (draft.company.casefold(), draft.role.casefold(), (draft.stage or "").casefold())
+        natural = (*_same_rejection(draft.company, draft.role), (draft.stage or "").casefold())
         rejection_id = derived_id("rejection", user_id, *natural, day)
     rejection, created = log_rejection(
         services,
@@ -126,9 +127,16 @@ def log_app_rejection(
         now=now,
         correlation_id=correlation_id,
     )
-    if not created and (rejection.company, rejection.role) != (draft.company, draft.role):
+    if not created and _same_rejection(rejection.company, rejection.role) != _same_rejection(
+        draft.company, draft.role
+    ):
         raise ConflictError("this Idempotency-Key was used for a different rejection")
     return rejection, created
+
+
+def _same_rejection(company: str, role: str) -> tuple[str, str]:
+    """What makes two logged rejections one, whatever their letter case."""
+    return company.casefold(), role.casefold()
 
 
 def record_app_feedback(

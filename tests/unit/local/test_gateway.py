@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,9 @@ import pytest
 from bounceback_local.clock import LocalClock
 from bounceback_local.functions import FunctionRuntime
 from bounceback_local.gateway import (
+    MAX_BODY_BYTES,
     Gateway,
+    GatewayServer,
     IncomingRequest,
     build_event,
     compile_route,
@@ -186,12 +190,19 @@ def handler(event, context):
         raise RuntimeError("boom")
     return {"statusCode": 200, "headers": {"content-type": "application/json"},
             "body": json.dumps({"claims": event["requestContext"].get("authorizer"),
-                                "function": context.function_name})}
+                                "function": context.function_name,
+                                "route": event["routeKey"],
+                                "method": event["requestContext"]["http"]["method"],
+                                "body": event.get("body")})}
 """
 
 
 @pytest.fixture
 def gateway(tmp_path: Path) -> tuple[Gateway, TokenIssuer, LocalClock]:
+    return _gateway(tmp_path)
+
+
+def _gateway(tmp_path: Path, *more_routes: RouteSpec) -> tuple[Gateway, TokenIssuer, LocalClock]:
     (tmp_path / "echo").mkdir()
     (tmp_path / "echo" / "app.py").write_text(ECHO, encoding="utf-8")
     spec = FunctionSpec(
@@ -220,6 +231,7 @@ def gateway(tmp_path: Path) -> tuple[Gateway, TokenIssuer, LocalClock]:
         RouteSpec("GET", "/me/boom", "Echo", "HttpApi", "Jwt"),
         RouteSpec("GET", "/docs", "Echo", "HttpApi", None),
         RouteSpec("GET", "/missing", "Missing", "HttpApi", None),
+        *more_routes,
     ]
     runtime = FunctionRuntime({"Echo": spec, "Missing": missing})
     local_answers = {"/_local/ping": (200, {"pong": True})}
@@ -281,6 +293,37 @@ def test_tokens_expire_on_the_local_clock(gateway: tuple[Gateway, TokenIssuer, L
     assert _call(gw, "/me", f"Bearer {token}")[0] == 401
 
 
+def _challenge(gateway: Gateway, token: str) -> str | None:
+    request = _request(raw_path="/me", raw_query="", headers=[("Authorization", token)])
+    response, _ = gateway.handle(request, "127.0.0.1:3000")
+    assert response.status == 401
+    assert json.loads(response.body) == {"message": "Unauthorized"}
+    return dict(response.headers).get("www-authenticate")
+
+
+def test_a_refused_token_is_told_why_as_the_jwt_authorizer_tells_it(
+    gateway: tuple[Gateway, TokenIssuer, LocalClock],
+) -> None:
+    # Given a token that has expired on the local clock
+    gw, tokens, clock = gateway
+    token = tokens.issue("u1")
+    clock.advance(timedelta(hours=12, seconds=1))
+
+    # When it is used, then the 401 says why, in API Gateway's words and format
+    assert _challenge(gw, f"Bearer {token}") == (
+        'Bearer scope="" error="invalid_token" error_description="the token has expired"'
+    )
+    # ... and so for a token issued to another audience, or not a token at all
+    tokens.audience = "someone-else"
+    wrong_audience = tokens.issue("u1")
+    assert _challenge(gw, wrong_audience) == (
+        'Bearer scope="" error="invalid_token" '
+        'error_description="the token does not have a valid audience"'
+    )
+    assert 'error_description="the token is malformed"' in str(_challenge(gw, "Bearer nonsense"))
+    assert _challenge(gw, "") is None
+
+
 def test_unknown_routes_open_routes_and_failures(
     gateway: tuple[Gateway, TokenIssuer, LocalClock],
 ) -> None:
@@ -308,6 +351,85 @@ def test_cors_preflight_is_answered_by_the_gateway(
     assert response.status == 204
     assert ("access-control-allow-origin", "*") in response.headers
     assert ("access-control-max-age", "600") in response.headers
+
+
+# ---------------------------------------------------------------------------- over HTTP
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[GatewayServer]:
+    """The gateway behind its HTTP server on a free loopback port, with a ``$default`` route
+    to the echo function and an open route that takes a body."""
+    gw, _, _ = _gateway(
+        tmp_path,
+        RouteSpec("POST", "/docs", "Echo", "HttpApi", None),
+        RouteSpec("ANY", "$default", "Echo", "HttpApi", None),
+    )
+    served = GatewayServer(0)
+    served.gateway = gw
+    thread = threading.Thread(target=served.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        served.shutdown()
+        served.server_close()
+
+
+def _send(
+    server: GatewayServer, method: str, path: str, body: Any = None, **headers: str
+) -> tuple[int, dict[str, str], Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        answer = connection.getresponse()
+        raw = answer.read()
+        return answer.status, dict(answer.getheaders()), json.loads(raw) if raw else None
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "CONNECT"])
+def test_a_method_no_route_names_goes_to_the_default_route(
+    server: GatewayServer, method: str
+) -> None:
+    # Given a method no route names, when it is sent
+    status, _, body = _send(server, method, "/docs")
+
+    # Then the $default route's function answers it, as on API Gateway (not a 501 here)
+    assert status == 200
+    assert (body["route"], body["method"]) == ("$default", method)
+
+
+def test_a_body_over_10_mb_is_refused_by_the_gateway_itself(server: GatewayServer) -> None:
+    # Given a body of 10 MiB and one byte more
+    too_large = b"x" * (MAX_BODY_BYTES + 1)
+
+    # When it is sent, then the gateway answers 413 before any route
+    status, headers, body = _send(server, "POST", "/docs", too_large)
+    assert status == 413
+    assert body == {"message": "Request Entity Too Large"}
+    assert headers["connection"] == "close"
+
+    # ... while a body of exactly the limit reaches the function
+    status, _, body = _send(server, "POST", "/docs", b"y" * MAX_BODY_BYTES)
+    assert (status, len(body["body"])) == (200, MAX_BODY_BYTES)
+
+
+def test_a_chunked_body_is_read_whole(server: GatewayServer) -> None:
+    # Given a body sent in chunks (no content-length), when it is sent
+    chunks = iter([b'{"company": ', b'"Acme", ', b'"role": "Engineer"}'])
+    status, _, body = _send(server, "POST", "/docs", chunks, **{"content-type": "application/json"})
+
+    # Then the function receives all of it
+    assert status == 200
+    assert json.loads(body["body"]) == {"company": "Acme", "role": "Engineer"}
+
+
+def test_a_chunked_body_over_10_mb_is_refused(server: GatewayServer) -> None:
+    chunks = (b"z" * (1024 * 1024) for _ in range(11))
+    status, _, body = _send(server, "POST", "/docs", chunks)
+    assert (status, body) == (413, {"message": "Request Entity Too Large"})
 
 
 def test_a_function_that_gives_no_answer_in_30_seconds_is_a_503(

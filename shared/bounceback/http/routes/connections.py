@@ -60,7 +60,14 @@ def connection_view(connection: Connection) -> schemas.ConnectionOut:
             "The connection, with its `webhook_path` and `secret`.",
             "The connection's URL, `/admin/connections/{id}`.",
         ),
-        AUTHENTICATED | ADMIN | WITH_BODY,
+        AUTHENTICATED
+        | ADMIN
+        | WITH_BODY
+        | {
+            400: "The body's bytes are not UTF-8, or it gives `api_key` or `api_base_url` for a "
+            "provider whose deliveries carry the rejection (only `lever`, `teamtailor` and "
+            "`smartrecruiters` connections take them).",
+        },
     ),
 )
 def create_connection(body: schemas.ConnectionIn) -> Response[str]:

@@ -111,6 +111,11 @@ def list_rejections(limit: PageSize = 20, next_token: PageToken = None) -> schem
     ),
 )
 def get_rejection(rejection_id: str) -> schemas.RejectionOut:
+    return _read(rejection_id)
+
+
+def _read(rejection_id: str) -> schemas.RejectionOut:
+    """The caller's rejection as GET reads it: its feedback and recovery included."""
     detail = services().rejections.get_detail(router.caller().user_id, rejection_id)
     if detail is None:
         raise NotFoundError("rejection not found")
@@ -130,7 +135,7 @@ def get_rejection(rejection_id: str) -> schemas.RejectionOut:
         "clears it) and moves the reapply date and its reminder."
     ),
     responses=answers(
-        ok(schemas.RejectionOut, "The rejection as changed."),
+        ok(schemas.RejectionOut, "The rejection as changed, read as GET reads it."),
         AUTHENTICATED
         | WITH_BODY
         | NOT_FOUND
@@ -145,7 +150,7 @@ def patch_rejection(rejection_id: str, body: schemas.RejectionPatch) -> schemas.
     changes: dict[str, object] = body.model_dump(exclude_unset=True)
     if "recruiter" in changes and body.recruiter is not None:
         changes["recruiter"] = body.recruiter.model_dump()
-    updated = recording.update_rejection(
+    recording.update_rejection(
         services(),
         user_id=router.caller().user_id,
         rejection_id=rejection_id,
@@ -153,7 +158,7 @@ def patch_rejection(rejection_id: str, body: schemas.RejectionPatch) -> schemas.
         now=router.now(),
         correlation_id=router.request_id(),
     )
-    return schemas.rejection_view(updated)
+    return _read(rejection_id)
 
 
 @router.delete(
