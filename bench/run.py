@@ -10,6 +10,8 @@ It asserts nothing; figures depend on the machine and are compared only with eac
    counted per service and operation — the request-priced part of the AWS bill — and per
    notification delivered.
 3. The feedback analyser (bench/analyser.py): time per message and import cost.
+4. The local stack's throughput (bench/throughput.py): journeys per second with 8 concurrent
+   clients against 1, and latency per route.
 """
 
 from __future__ import annotations
@@ -126,12 +128,22 @@ def analyser() -> None:
     subprocess.run([sys.executable, str(ROOT / "bench" / "analyser.py")], check=True)  # noqa: S603
 
 
+def throughput(quick: bool) -> None:
+    print("\n4. the local stack's throughput (whole journeys; a stack of its own)")
+    journeys = ["--journeys", "16"] if quick else []
+    script = [sys.executable, str(ROOT / "bench" / "throughput.py"), *journeys]
+    subprocess.run(script, check=True)  # noqa: S603
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROUNDS} rounds, not {ROUNDS}")
     parser.add_argument("--rounds", type=int, default=None, help="rounds of first events")
     parser.add_argument(
-        "--only", choices=["first-events", "calls", "analyser"], default=None, help="one section"
+        "--only",
+        choices=["first-events", "calls", "analyser", "throughput"],
+        default=None,
+        help="one section",
     )
     args = parser.parse_args()
     rounds = args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS)
@@ -144,6 +156,8 @@ def main() -> None:
         calls_per_rejection()
     if args.only in (None, "analyser"):
         analyser()
+    if args.only in (None, "throughput"):
+        throughput(args.quick)
 
 
 if __name__ == "__main__":
