@@ -65,6 +65,7 @@ class Report:
     duplicated: Counter[str] = field(default_factory=Counter)
     parked: dict[str, int] = field(default_factory=dict)
     client_retries: int = 0
+    injected: dict[str, int] = field(default_factory=dict)  # faults answered, per operation
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -75,6 +76,7 @@ class Report:
         lines = [
             f"chaos: {self.journeys} journeys in {self.seconds:.1f}s, "
             f"{FAULT_RATE:.0%} faults on " + ", ".join(f"{s}:{o}" for s, o in FAULTS),
+            f"  faults injected: {sum(self.injected.values())}  {self.injected}",
             f"  client retries after a server failure: {self.client_retries}",
             f"  lost:       {lost}  {dict(self.lost) or ''}",
             f"  duplicated: {duplicated}  {dict(self.duplicated) or ''}",
@@ -200,6 +202,10 @@ class Chaos:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(self._journey, self.journeys))
         finally:
+            faults = self.stack.info()["faults"]
+            self.report.injected = {
+                f"{f['service']}:{f['operation']}": f["injected"] for f in faults
+            }
             self._faults(on=False)
         self.stack.drain()  # retries and backoffs play out
         self.stack.advance(days=400)  # every follow-up and waiting period comes due
