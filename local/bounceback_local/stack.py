@@ -201,8 +201,9 @@ class LocalStack:
         """Where work still waits: "router" and the event source mappings not yet idle."""
         places = [] if self.router.idle() else ["router"]
         for source in self.sources:
-            if isinstance(source, StreamPoller) and source.backlog():
-                places.append(f"{source.spec.logical_id} ({source.backlog()} records)")
+            backlog = source.backlog() if isinstance(source, StreamPoller) else 0
+            if backlog:
+                places.append(f"{source.spec.logical_id} ({backlog} records)")
             elif not source.idle():
                 places.append(source.spec.logical_id)
         return places
