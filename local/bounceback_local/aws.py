@@ -27,6 +27,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from bounceback_local import dynamodb_transactions
 from bounceback_local.clock import LocalClock
 from bounceback_local.eventbridge import target_payload
 from bounceback_local.faults import INTERNAL_HEADER, AwsFaults, FaultInjector
@@ -382,6 +383,7 @@ def _serialise_dynamodb() -> None:
 
     if getattr(DynamoDBBackend, "_bounceback_serialised", False):
         return
+    dynamodb_transactions.install()
     for name in _DYNAMODB_DATA_OPERATIONS:
         original = getattr(DynamoDBBackend, name)
 
