@@ -52,6 +52,26 @@ log = logging.getLogger("bounceback_local.aws")
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host.
+
+    moto finds a request's backend by listing its own modules on disk and trying every
+    service's URL patterns, under one lock, on every request; which backend serves a host
+    never changes while the stack runs, so the answer is kept.
+    """
+
+    def __init__(self, create_app: Any) -> None:
+        super().__init__(create_app)
+        self._backend_of_host: dict[str, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host is None:
+            return None
+        if host not in self._backend_of_host:
+            self._backend_of_host[host] = super().get_backend_for_host(host)
+        return self._backend_of_host[host]
+
+
 class EmbeddedAws:
     def __init__(self, clock: LocalClock) -> None:
         self._clock = clock
@@ -65,7 +85,7 @@ class EmbeddedAws:
 
     def start(self) -> None:
         # moto's own threaded server, with the fault injector in front of its application.
-        app = FaultInjector(DomainDispatcherApplication(create_backend_app), self.faults)
+        app = FaultInjector(_Dispatcher(create_backend_app), self.faults)
         self._server = make_server(
             "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
         )
