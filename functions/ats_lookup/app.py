@@ -19,7 +19,7 @@ from bounceback.workflow.ats_lookup import run_lookup
 
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    return consume_step_events(event, on_lookup_needed)
+    return consume_step_events(event, on_lookup_needed, context)
 
 
 def on_lookup_needed(event: dict[str, Any]) -> None:

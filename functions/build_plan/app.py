@@ -17,7 +17,7 @@ from bounceback.workflow.build_plan import analyse_feedback
 
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    return consume_step_events(event, on_feedback_received)
+    return consume_step_events(event, on_feedback_received, context)
 
 
 def on_feedback_received(event: dict[str, Any]) -> None:

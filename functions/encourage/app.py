@@ -17,7 +17,7 @@ from bounceback.workflow.encourage import encourage
 
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    return consume_step_events(event, on_rejection_logged)
+    return consume_step_events(event, on_rejection_logged, context)
 
 
 def on_rejection_logged(event: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from bounceback.workflow.reapply import notify_reapply
 
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    return consume_step_events(event, on_cooldown_elapsed)
+    return consume_step_events(event, on_cooldown_elapsed, context)
 
 
 def on_cooldown_elapsed(event: dict[str, Any]) -> None:

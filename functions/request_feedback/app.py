@@ -25,7 +25,7 @@ from bounceback.workflow.feedback_request import cancel_followup, request_feedba
 
 @instrumented
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
-    return consume_step_events(event, on_event)
+    return consume_step_events(event, on_event, context)
 
 
 def on_event(event: dict[str, Any]) -> None:

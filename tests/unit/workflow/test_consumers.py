@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bounceback.consumers import backoff_seconds, consume
+from bounceback.consumers import TIME_TO_START_A_MESSAGE_MS, backoff_seconds, consume
 from bounceback.errors import BouncebackError
 
 
@@ -76,3 +76,22 @@ def test_the_backoff_doubles_up_to_its_limit(receive_count: int, seconds: int) -
 def test_the_default_schedule_spans_about_a_day() -> None:
     total = sum(backoff_seconds(n, base=30, limit=3600) for n in range(1, 31))
     assert 23 * 3600 <= total <= 26 * 3600
+
+
+def test_messages_are_not_started_once_too_little_time_is_left() -> None:
+    """Lambda stops a step at its Timeout wherever it is; a step stopped between SES accepting
+    an email and the email being marked sent would send it again later."""
+    seen: list[int] = []
+    delayed: list[tuple[str, int]] = []
+    clock = iter([19_000, 12_000, TIME_TO_START_A_MESSAGE_MS - 1])
+
+    def retry_later(record: Mapping[str, Any], receive_count: int) -> None:
+        delayed.append((record["messageId"], receive_count))
+
+    batch = {"Records": [message(n, receive_count=3) for n in (1, 2, 3, 4)]}
+    answer = consume(batch, lambda event: seen.append(event["n"]), retry_later, clock.__next__)
+
+    assert seen == [1, 2]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m3"}, {"itemIdentifier": "m4"}]}
+    assert delayed == [("m3", 0), ("m4", 0)]
+    assert backoff_seconds(0, base=30, limit=3600) == 30  # they come back after the first backoff
