@@ -86,9 +86,13 @@ def _parser() -> argparse.ArgumentParser:
         "send-webhook",
         help="sign the provider's sample rejection and send it to a running local stack",
         description=(
-            "Signs events/webhooks/<provider>.rejection.json as the provider signs it, with "
-            "the stack's time and the secret of its connection for that provider (created "
-            "through the admin API if there is none), and posts it to that connection's URL."
+            "Sends events/webhooks/<provider>.rejection.json as the provider would send it "
+            "now: its dates moved to today, signed as the provider signs, with the stack's "
+            "time and the secret of its connection for that provider (created through the "
+            "admin API if there is none), to that connection's URL. Lever, Teamtailor and "
+            "SmartRecruiters deliveries name ids only: their connection reads the stack's "
+            "fake ATS API, which is told about the candidate first, and the command returns "
+            "once the stack has looked the delivery up."
         ),
     )
     send.add_argument("provider", choices=send_webhook.providers())
@@ -122,6 +126,12 @@ def send(args: argparse.Namespace) -> int:
     print(f"POST {sent.url} -> {sent.status}")
     if sent.answer:
         print(sent.answer)
+    if sent.looked_up is not None:
+        print(
+            f"looked up at {sent.ats_api} (the ats_lookup step)"
+            if sent.looked_up
+            else f"still being looked up at {sent.ats_api}: POST /_local/drain waits for it"
+        )
     return 0 if sent.status < 300 else 1
 
 

@@ -11,11 +11,14 @@ and can be told to fail. Each provider lives under its own prefix, so a connecti
   answers ``application/vnd.api+json``;
 - smartrecruiters ``/smartrecruiters`` — ``X-SmartToken: <key>``.
 
-Faults (``add_fault``, or ``POST /_fake/faults`` with the same fields as JSON; ``DELETE
-/_fake/faults`` clears them): answer a status (401, 429 with ``Retry-After``, 500, …), answer
-slowly, or drop the connection without answering; for one provider or all, a number of times or
-until cleared. ``refused_base_url`` names a port nothing listens on. Every request is recorded
-(``requests``) so tests can check where the key went.
+Documents are given at start, with ``put``, or over HTTP from another process with ``POST
+/_fake/documents`` ``{"provider": ..., "documents": {path: document}}`` (how ``bounceback-local
+send-webhook`` tells the local stack's fake about the candidate it sends). Faults (``add_fault``,
+or ``POST /_fake/faults`` with the same fields as JSON; ``DELETE /_fake/faults`` clears them):
+answer a status (401, 429 with ``Retry-After``, 500, …), answer slowly, or drop the connection
+without answering; for one provider or all, a number of times or until cleared.
+``refused_base_url`` names a port nothing listens on. Every request is recorded (``requests``)
+so tests can check where the key went.
 
 Never deployed; the documents are fictional (``demo_documents`` matches ``events/webhooks``).
 """
@@ -48,6 +51,7 @@ DEFAULT_KEYS: Mapping[str, str] = {
 }
 _JSON_API = "application/vnd.api+json"
 _CONTROL = "/_fake/faults"
+_DOCUMENTS = "/_fake/documents"
 
 
 @dataclass
@@ -259,6 +263,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length > 0 else b"{}"
+        if self.path == _DOCUMENTS:
+            self._put_documents(raw)
+            return
         if self.path != _CONTROL:
             self._answer(405, {"message": "the fake answers GET only"})
             return
@@ -271,6 +278,25 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             self.server.state.faults.append(fault)
         self._answer(200, {"faults": len(self.server.state.faults)})
+
+    def _put_documents(self, raw: bytes) -> None:
+        try:
+            fields = json.loads(raw)
+        except ValueError:
+            fields = None
+        provider = fields.get("provider") if isinstance(fields, dict) else None
+        documents = fields.get("documents") if isinstance(fields, dict) else None
+        if (
+            provider not in PREFIXES
+            or not isinstance(documents, dict)
+            or not all(isinstance(path, str) and path.startswith("/") for path in documents)
+        ):
+            shape = f"{{provider: one of {sorted(PREFIXES)}, documents: {{/path: ...}}}}"
+            self._answer(400, {"message": f"documents are {shape}"})
+            return
+        with self.server.state.lock:
+            self.server.state.documents[str(provider)].update(documents)
+        self._answer(200, {"documents": len(documents)})
 
     def do_DELETE(self) -> None:
         if self.path != _CONTROL:
@@ -323,6 +349,7 @@ def _authorised(provider: str, headers: Mapping[str, str], key: str) -> bool:
 # --- the documents behind events/webhooks ---------------------------------------------------------
 
 # The ids the signed samples in events/webhooks name (tests/unit/providers/make_samples.py).
+SAMPLE_EMAIL = "ada@example.com"  # the samples' candidate, Ada
 LEVER_OPPORTUNITY = "8c2f6a1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b"
 LEVER_POSTING = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 LEVER_NON_HIRED_REASON = "63dd55b2-a99f-4e7b-985f-22c7bf80ab42"
@@ -347,7 +374,7 @@ def demo_documents() -> dict[str, dict[str, Any]]:
                     "name": "Ada Lovelace",
                     "headline": "Analytical Engines",
                     "contact": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
-                    "emails": ["ada@example.com"],
+                    "emails": [SAMPLE_EMAIL],
                     "phones": [{"type": "mobile", "value": "+44 20 7946 0018"}],
                     "stage": "offer",
                     "archived": {
@@ -362,7 +389,7 @@ def demo_documents() -> dict[str, dict[str, Any]]:
                             "type": "posting",
                             "posting": LEVER_POSTING,
                             "name": "Ada Lovelace",
-                            "email": "ada@example.com",
+                            "email": SAMPLE_EMAIL,
                             "archived": {
                                 "archivedAt": LEVER_ARCHIVED_AT_MS,
                                 "reason": LEVER_NON_HIRED_REASON,
@@ -417,7 +444,7 @@ def demo_documents() -> dict[str, dict[str, Any]]:
                         "id": TEAMTAILOR_CANDIDATE,
                         "type": "candidates",
                         "attributes": {
-                            "email": "ada@example.com",
+                            "email": SAMPLE_EMAIL,
                             "first-name": "Ada",
                             "last-name": "Lovelace",
                             "phone": "+44 20 7946 0018",
@@ -444,7 +471,7 @@ def demo_documents() -> dict[str, dict[str, Any]]:
                 "id": SMARTRECRUITERS_CANDIDATE,
                 "firstName": "Ada",
                 "lastName": "Lovelace",
-                "email": "ada@example.com",
+                "email": SAMPLE_EMAIL,
                 "phoneNumber": "+44 20 7946 0018",
                 # The primary application is another job: the delivery's job_id picks the one.
                 "primaryAssignment": {
@@ -487,6 +514,7 @@ def demo_documents() -> dict[str, dict[str, Any]]:
 __all__ = [
     "DEFAULT_KEYS",
     "PREFIXES",
+    "SAMPLE_EMAIL",
     "FakeAtsApi",
     "Fault",
     "RecordedRequest",

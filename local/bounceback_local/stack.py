@@ -17,6 +17,7 @@ from typing import Any
 from bounceback_local.activity import Activity
 from bounceback_local.aws import EmbeddedAws
 from bounceback_local.clock import LocalClock
+from bounceback_local.fake_ats import PREFIXES, FakeAtsApi
 from bounceback_local.faults import FaultSpecError, validate
 from bounceback_local.functions import FunctionRuntime
 from bounceback_local.gateway import Gateway, GatewayServer, LocalAnswer
@@ -73,11 +74,16 @@ class LocalStack:
         # Shared by the router and the event source pollers: one drain sees all of them.
         self.activity = Activity()
         self.sources: list[QueuePoller | StreamPoller] = []
+        # The ATS APIs that Lever, Teamtailor and SmartRecruiters deliveries are read back
+        # from, faked on 127.0.0.1 for as long as the stack runs: `send-webhook` connects them
+        # and tells the fake about the candidate it sends (GET /_local/info names it).
+        self.fake_ats = FakeAtsApi()
 
     # ------------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         self.aws.start()
+        self.fake_ats.start()
         issuer = f"{self.base_url}/_local"
         # The issuer names this run's port: the template is read with a stand-in for it, so
         # the transformed template is the same from one run to the next (and cached).
@@ -166,6 +172,7 @@ class LocalStack:
         self.router.stop()
         self.runtime.stop()
         self.aws.stop()
+        self.fake_ats.stop()
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -261,6 +268,10 @@ class LocalStack:
                 for source in self.sources
             ],
             "faults": self.faults(),
+            "fake_ats": {
+                "origin": self.fake_ats.origin,
+                "api_base_urls": {p: self.fake_ats.base_url(p) for p in sorted(PREFIXES)},
+            },
         }
 
     def faults(self) -> list[dict[str, Any]]:

@@ -181,6 +181,42 @@ def test_documents_can_be_changed_while_serving(fake: FakeAtsApi) -> None:
     assert call(url, AUTH["smartrecruiters"])[0] == 404
 
 
+def test_documents_can_be_given_over_http_by_another_process() -> None:
+    # Given the local stack's fake, started with no documents
+    with FakeAtsApi() as fake:
+        url = fake.base_url("lever") + "/postings/p-1"
+        assert call(url, AUTH["lever"])[0] == 404
+
+        # When another process tells it about a posting
+        document = {"data": {"id": "p-1", "text": "Data Engineer"}}
+        body = {"provider": "lever", "documents": {"/postings/p-1": document}}
+        status, _, answer = call(fake.origin + "/_fake/documents", method="POST", body=body)
+
+        # Then it answers it, to that provider's auth only
+        assert (status, answer) == (200, {"documents": 1})
+        assert call(url, AUTH["lever"])[2] == document
+        assert (
+            call(fake.base_url("smartrecruiters") + "/postings/p-1", AUTH["smartrecruiters"])[0]
+            == 404
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"provider": "workday", "documents": {"/x": {}}},
+        {"provider": "lever", "documents": [{"/x": {}}]},
+        {"provider": "lever", "documents": {"no-slash": {}}},
+        {"documents": {"/x": {}}},
+    ],
+)
+def test_documents_that_name_no_provider_or_no_paths_are_400(body: dict[str, Any]) -> None:
+    with FakeAtsApi() as fake:
+        status, _, answer = call(fake.origin + "/_fake/documents", method="POST", body=body)
+        assert status == 400
+        assert "documents are" in answer["message"]
+
+
 def test_a_client_that_gives_up_leaves_no_traceback(
     fake: FakeAtsApi, capfd: pytest.CaptureFixture[str]
 ) -> None:
