@@ -239,6 +239,7 @@ def _mention_only(area: str, low: str, m: re.Match[str]) -> bool:
 
 
 _NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
+_VERSION = re.compile(r"v?\d{1,4}(?:\.\d+)?")
 
 
 def _unpunctuated(key: str) -> str:
@@ -258,6 +259,8 @@ def _names_itself(written: str, canonical: str) -> bool:
         return True  # the same name punctuated as written: "SAP FI/CO", not "SAP FICO"
     if key.startswith(canon) and key[len(canon) :] in _NAME_QUALIFIERS:
         return True  # the name with its registration or licence: "Gas Safe registration"
+    if key.startswith(canon) and _VERSION.fullmatch(key[len(canon) :]):
+        return True  # the name with its version or edition: "Sage 50", not "Sage"
     if key[:3] == canon[:3] or canon.startswith(key) or key.startswith(canon):
         return False
     initials = "".join(w[0] for w in re.split(r"[\s\-/]+", canonical.lower()) if w)
@@ -454,6 +457,19 @@ def _segments(
     return segments
 
 
+# A name listed beside a known skill before a skill noun ("Revit and Navisworks skills"): the
+# name after the known one, or the one before it.
+_LISTED_NAME = r"(?P<n>[A-Z][\w+#.&-]*(?:[ \t]+\d[\w.]*)?)"
+_SKILL_NOUN = re.compile(
+    r"[ \t]+(?:skills?|experience|knowledge|expertise|proficiency|certifications?)\b"
+)
+_LISTED_AFTER = re.compile(
+    rf"(?:,|,?[ \t]+(?:and|or|&))[ \t]+{_LISTED_NAME}(?=[ \t]+(?:skills?|experience|knowledge|"
+    r"expertise|proficiency|certifications?)\b)"
+)
+_LISTED_BEFORE = re.compile(rf"(?<![\w-]){_LISTED_NAME},?[ \t]+(?:and|or|&)[ \t]+$")
+
+
 # A mismatch that gives the candidate only a little of a skill: "you use C4D only a little", "you've
 # only touched Kafka briefly".
 _SCANT = re.compile(
@@ -552,6 +568,8 @@ class _Reader:
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
                     found.append((start, end, name, context.where(start)))
+        for start, end, name in self._listed(low, original, found):
+            found.append((start, end, name, context.where(start)))
         found.sort()
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
@@ -561,6 +579,29 @@ class _Reader:
                 g is not f and g[0] <= f[0] and g[1] >= f[1] and g[1] - g[0] > f[1] - f[0]
                 for g in found
             )
+        ]
+
+    def _listed(
+        self, low: str, original: str, found: list[tuple[int, int, str, int]]
+    ) -> list[tuple[int, int, str]]:
+        """Names the vocabulary does not know, listed beside a known skill before a skill noun:
+        "strong Revit and Navisworks skills", "Navisworks and Revit experience"."""
+        out: list[tuple[int, int, str]] = []
+        stop = self.lex.skill_frame_stop
+        for start, end, _, _ in found:
+            after = _LISTED_AFTER.match(original, end)
+            if after is not None:
+                out.append((after.start("n"), after.end("n"), after.group("n")))
+            if _SKILL_NOUN.match(original, end):
+                before = _LISTED_BEFORE.search(original, max(0, start - 40), start)
+                if before is not None:
+                    out.append((before.start("n"), before.end("n"), before.group("n")))
+        return [
+            (a, b, n)
+            for a, b, n in out
+            if n.split()[0].lower() not in stop
+            and low[a:b] == original[a:b].lower()
+            and not any(f[0] < b and f[1] > a for f in found)
         ]
 
     def _qualified(

@@ -249,3 +249,78 @@ def test_neighbouring_areas_are_told_apart(text: str, area: Area) -> None:
 )
 def test_cues_in_someone_elses_words_are_not_gaps(text: str, area: Area) -> None:
     assert area not in areas_of(text)
+
+
+# ---------------------------------------------------------------- phrasings beyond the set studied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The role calls for at least eight years in a similar position.",
+        "You have around two years post-qualification, and we need five.",
+        "We felt the jump from coordinator to head of department was too big at this stage.",
+        "We'd want to see another year or two of managing budgets before you step into this.",
+        "You're relatively new to the profession.",
+        "It's a senior post and you're currently at associate level.",
+        "We felt you're one step too early for this role.",
+        "Your career so far has been mostly in retail, while this is a manufacturing role.",
+    ],
+)
+def test_experience_is_read_in_its_many_phrasings(text: str) -> None:
+    assert areas_of(text) == {Area.EXPERIENCE}
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        (
+            "We need someone confident with Xero and Sage 50, which you haven't used.",
+            {"xero", "sage 50"},
+        ),
+        (
+            "The role needs strong Revit and Navisworks skills, and you haven't used Navisworks.",
+            {"revit", "navisworks"},
+        ),
+        ("The client needs a welder coded to ASME IX, and you are not.", {"asme ix"}),
+        (
+            "We need someone with a Level 3 Diploma in Adult Care, which you don't yet hold.",
+            {"level 3 diploma in adult care"},
+        ),
+    ],
+)
+def test_skill_names_beyond_the_vocabulary(text: str, skills: set[str]) -> None:
+    assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The store manager has decided to keep the team as it is for now.",
+        "The business has been sold and the new owners are not hiring.",
+        "The contract we were recruiting for has fallen through.",
+        "We are no longer going ahead with this appointment.",
+        "Your answers were strong; we simply had a stronger candidate.",
+        "You were one of the strongest candidates we saw and we only had one post.",
+        "We loved your enthusiasm; the decision came down to internal budget.",
+    ],
+)
+def test_outside_control_in_its_many_phrasings(text: str) -> None:
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL}
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("We struggled to follow your reasoning in the case.", {Area.COMMUNICATION}),
+        ("Your body language seemed closed and you avoided eye contact.", {Area.CONFIDENCE}),
+        ("You didn't seem to understand what the role involves day to day.", {Area.PREPARATION}),
+        ("Your CV was very long and hard to follow.", {Area.RESUME}),
+        (
+            "Unfortunately your Mandarin isn't at the level our clients need.",
+            {Area.TECHNICAL_SKILLS},
+        ),
+    ],
+)
+def test_neighbouring_areas_in_other_phrasings(text: str, areas: set[Area]) -> None:
+    assert areas_of(text) == areas
