@@ -265,6 +265,7 @@ def test_cues_in_someone_elses_words_are_not_gaps(text: str, area: Area) -> None
         "It's a senior post and you're currently at associate level.",
         "We felt you're one step too early for this role.",
         "Your career so far has been mostly in retail, while this is a manufacturing role.",
+        "The post needs at least a year in a busy kitchen, which you don't have yet.",
     ],
 )
 def test_experience_is_read_in_its_many_phrasings(text: str) -> None:
@@ -320,6 +321,13 @@ def test_outside_control_in_its_many_phrasings(text: str) -> None:
             "Unfortunately your Mandarin isn't at the level our clients need.",
             {Area.TECHNICAL_SKILLS},
         ),
+        ("You didn't ask us a single question at the end.", {Area.PREPARATION}),
+        ("Your CV had gaps that weren't explained.", {Area.RESUME}),
+        (
+            "Your examples were all about the team, and we couldn't tell what your part was.",
+            {Area.STORYTELLING},
+        ),
+        ("You seemed to lose confidence after the first technical question.", {Area.CONFIDENCE}),
     ],
 )
 def test_neighbouring_areas_in_other_phrasings(text: str, areas: set[Area]) -> None:
