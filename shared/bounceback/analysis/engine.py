@@ -58,7 +58,7 @@ _IMPLIED_SUBJECT = re.compile(
     r"slightly|overall|really|simply|generally|often|sometimes|at times)\W+)*"
     r"(?:it|they|this|these|those|which|did|didn\x27t|does|doesn\x27t|was|wasn\x27t|were|"
     r"weren\x27t|is|isn\x27t|are|aren\x27t|had|hadn\x27t|has|hasn\x27t|could|couldn\x27t|"
-    r"would|wouldn\x27t|lacked|lacking|missing|not|no|felt|seemed|came|ran|went|too|general|"
+    r"would|wouldn\x27t|lacked|lacking|missing|not|no|nowhere|felt|seemed|came|ran|went|too|general|"
     r"generic|vague|short|thin|light|weak|limited|unclear|brief|long|lengthy|dense|hard|"
     r"difficult|unfocused|patchy|rushed|incomplete|without|with little|with no)\b"
 )
@@ -95,10 +95,23 @@ _RELATIVE = re.compile(r"\W*(?:(?:neither|none|both|all|either|each|one) of )?wh
 # A score or result that leaves its test unnamed ("your score fell below the benchmark").
 _SCORE = re.compile(r"(?<![\w\x27])(?:scores?|scored|results?|marks?)(?![\w\x27])")
 _CANDIDATE = re.compile(r"(?<![\w\x27])(?:you|your|yours|you\x27\w+)(?![\w\x27])")
+# The candidate as the subject of a mismatch, in an email ("your work") or in their own notes ("I've
+# mostly done Java").
+_SPEAKS_OF_CANDIDATE = re.compile(
+    r"(?<![\w\x27])(?:you|your|yours|you\x27\w+|i|i\x27\w+|my|me)(?![\w\x27])"
+)
+_SPEAKS_OF_EMPLOYER = re.compile(
+    r"(?<![\w\x27])(?:we|we\x27\w+|us|they|they\x27\w+|"
+    r"(?:the|this|our|their|that) (?:[\w-]+ ){0,2}?(?:role|job|position|post|client|company|"
+    r"employer|business|firm|campaign|vacancy|team|work|hiring manager|panel))(?![\w\x27])"
+)
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 _CODE = re.compile(r"(?=.*[A-Z].*[A-Z0-9]|.*\d)[A-Z0-9][\w+#&/-]*")  # "UVM", "ROS", "5G"
 _NEXT_WORD = re.compile(r"\s*([\w']+)?")
 _PREV_WORD = re.compile(r"([\w.']+)\W*$")
+# The capitalised words (and dashes) just before a position: "Warehouse Associate - ".
+_TITLE_RUN = re.compile(r"((?:[A-Z][\w&\x27.-]*[ \t]+(?:[-\u2013\u2014][ \t]+)?)+)$")
+_TITLE_NEXT = re.compile(r"[ \t]+(?:[-\u2013\u2014][ \t]+)?[A-Z][a-z]")
 _LEADING = " \t\"'([*-\u2022>"  # what may precede the first word of a sentence
 TECHNICAL = "technical_skills"
 RESUME = "resume"
@@ -115,6 +128,17 @@ _AMOUNT = re.compile(
     r"(?<![\w\x27])(?:enough|sufficient|insufficient|more|less|limited|little|lack\w*|minimum|"
     r"min|at least|years?|yrs|months?|level|senior\w*|junior|deeper|further|additional|extra|"
     r"yet|so far|gap|match\w*|mainly|mostly|most|only|largely|all)(?!\w)"
+)
+
+# Years of experience counted ("at least three years of industry experience", "minimum 2 years'
+# operating experience"): a career-length gap even where a skill or a qualification is named in
+# the same segment ("a PhD plus at least three years of industry experience"), unless the words
+# around it name a skill ("three years of Kafka experience", "3 years experience in KYC/AML").
+_COUNTED_YEARS = re.compile(
+    r"(?<![\w-])(?:\d+(?:\.\d+)?\+?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+    r"fifteen|twenty|a couple of|several|many)(?:\s*(?:-|to|or)\s*\w+)?\s+(?:more\s+)?"
+    r"years?\x27?(?:\s+of)?\s+(?P<kind>(?:[\w-]+\s+){0,2}?)experience"
+    r"(?P<field>\s+(?:in|with|of|on|using)\s+[^,;:()]{1,40})?"
 )
 
 
@@ -215,6 +239,11 @@ def _mention_only(area: str, low: str, m: re.Match[str]) -> bool:
 
 
 _NAME_QUALIFIERS = frozenset({"registration", "licence", "license"})
+_VERSION = re.compile(r"v?\d{1,4}(?:\.\d+)?")
+
+
+def _unpunctuated(key: str) -> str:
+    return key.replace("/", "").replace(".", "")
 
 
 def _names_itself(written: str, canonical: str) -> bool:
@@ -226,8 +255,12 @@ def _names_itself(written: str, canonical: str) -> bool:
     key, canon = skill_key(written), skill_key(canonical)
     if key == canon or not any(c.isupper() for c in written):
         return False
+    if _unpunctuated(key) == _unpunctuated(canon):
+        return True  # the same name punctuated as written: "SAP FI/CO", not "SAP FICO"
     if key.startswith(canon) and key[len(canon) :] in _NAME_QUALIFIERS:
         return True  # the name with its registration or licence: "Gas Safe registration"
+    if key.startswith(canon) and _VERSION.fullmatch(key[len(canon) :]):
+        return True  # the name with its version or edition: "Sage 50", not "Sage"
     if key[:3] == canon[:3] or canon.startswith(key) or key.startswith(canon):
         return False
     initials = "".join(w[0] for w in re.split(r"[\s\-/]+", canonical.lower()) if w)
@@ -344,6 +377,17 @@ def _segments(
     kinds: list[set[str]] = [set() for _ in starts]
     for m in lex.polarity_all.finditer(_blank(low, lex.praise_override)):
         kinds[segments.at(m.start())].add(lex.polarity_groups[m.lastgroup or ""])
+    ends = [*starts[1:], len(low)]
+    for i, k in enumerate(kinds):
+        # A mismatch says what the candidate has instead ("most of your work has been in Java");
+        # "only" or "mostly" said of the role or the employer ("the client asked us to recruit
+        # experienced operators only", "this role mostly covers opening shifts") is not one.
+        if (
+            "m" in k
+            and _SPEAKS_OF_CANDIDATE.search(low, starts[i], ends[i]) is None
+            and _SPEAKS_OF_EMPLOYER.search(low, starts[i], ends[i]) is not None
+        ):
+            k.discard("m")
     if lex.reassurance is not None:
         # "no concerns about your notice period": reassurance is praise for its segment.
         for m in lex.reassurance.finditer(low):
@@ -366,7 +410,6 @@ def _segments(
         else NEUTRAL
         for k in kinds
     ]
-    ends = [*starts[1:], len(low)]
     for start, end in gaps or ():
         for i in range(segments.at(start), len(starts)):
             if starts[i] >= end:
@@ -414,6 +457,35 @@ def _segments(
     return segments
 
 
+# A name listed beside a known skill before a skill noun ("Revit and Navisworks skills"): the
+# name after the known one, or the one before it.
+_LISTED_NAME = r"(?P<n>[A-Z][\w+#.&-]*(?:[ \t]+\d[\w.]*)?)"
+_SKILL_NOUN = re.compile(
+    r"[ \t]+(?:skills?|experience|knowledge|expertise|proficiency|certifications?)\b"
+)
+_LISTED_AFTER = re.compile(
+    rf"(?:,|,?[ \t]+(?:and|or|&))[ \t]+{_LISTED_NAME}(?=[ \t]+(?:skills?|experience|knowledge|"
+    r"expertise|proficiency|certifications?)\b)"
+)
+_LISTED_BEFORE = re.compile(rf"(?<![\w-]){_LISTED_NAME},?[ \t]+(?:and|or|&)[ \t]+$")
+
+
+# A mismatch that gives the candidate only a little of a skill: "you use C4D only a little", "you've
+# only touched Kafka briefly".
+_SCANT = re.compile(
+    r"(?<![\w\x27])(?:(?:only|just) (?:a (?:little|bit)|briefly|occasionally|rarely|slightly|"
+    r"a few times|once or twice|once|twice|lightly|superficially)|a little bit|barely|hardly|"
+    r"rarely|seldom|very little)(?![\w\x27])"
+)
+
+
+def _scant(low: str, segments: _Segments, pos: int) -> bool:
+    """Whether the segment holding ``pos`` gives the candidate only a little of what it names."""
+    i = segments.at(pos)
+    end = segments.starts[i + 1] if i + 1 < len(segments.starts) else len(low)
+    return _SCANT.search(low, segments.starts[i], end) is not None
+
+
 def _negated(low: str, seg_start: int, pos: int, lex: Lexicon) -> bool:
     return bool(lex.negation_before.search(low, seg_start, pos))
 
@@ -439,6 +511,11 @@ class _Reader:
         self._ignored_text: dict[str, str] = {}
         # The sentence read before this one, as read (see ``_previous_settings``).
         self._previous = ""
+        # The sentence being read, as written (see ``_in_title``).
+        self._original = ""
+        # Whether the text says its volume of applications is why it gives no feedback (see
+        # ``_volume_reason``), sought once, on the first count of applications.
+        self._volume_explained: bool | None = None
 
     def add(self, area: str, order: tuple[int, int], sentence: Sentence, skills: list[str]) -> None:
         hit = self.hits.get(area)
@@ -491,6 +568,8 @@ class _Reader:
                 # A known or capitalised name wins over a name read from its frame alone.
                 if not any(f[0] < end and f[1] > start for f in found):
                     found.append((start, end, name, context.where(start)))
+        for start, end, name in self._listed(low, original, found):
+            found.append((start, end, name, context.where(start)))
         found.sort()
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
@@ -500,6 +579,29 @@ class _Reader:
                 g is not f and g[0] <= f[0] and g[1] >= f[1] and g[1] - g[0] > f[1] - f[0]
                 for g in found
             )
+        ]
+
+    def _listed(
+        self, low: str, original: str, found: list[tuple[int, int, str, int]]
+    ) -> list[tuple[int, int, str]]:
+        """Names the vocabulary does not know, listed beside a known skill before a skill noun:
+        "strong Revit and Navisworks skills", "Navisworks and Revit experience"."""
+        out: list[tuple[int, int, str]] = []
+        stop = self.lex.skill_frame_stop
+        for start, end, _, _ in found:
+            after = _LISTED_AFTER.match(original, end)
+            if after is not None:
+                out.append((after.start("n"), after.end("n"), after.group("n")))
+            if _SKILL_NOUN.match(original, end):
+                before = _LISTED_BEFORE.search(original, max(0, start - 40), start)
+                if before is not None:
+                    out.append((before.start("n"), before.end("n"), before.group("n")))
+        return [
+            (a, b, n)
+            for a, b, n in out
+            if n.split()[0].lower() not in stop
+            and low[a:b] == original[a:b].lower()
+            and not any(f[0] < b and f[1] > a for f in found)
         ]
 
     def _qualified(
@@ -555,9 +657,9 @@ class _Reader:
                 if m is not None:
                     matches.append((f.start(), m.end(), group, m))
         for m in frames.rest.finditer(original):
-            group = next(g for g in ("s", "c", "z") if m.group(g))
+            group = next(g for g in ("s", "c", "z", "b") if m.group(g))
             matches.append((m.start(), m.end(), group, m))
-        matches.sort(key=lambda item: (item[0], "xyscz".index(item[2])))
+        matches.sort(key=lambda item: (item[0], "xyscbz".index(item[2])))
         out: list[tuple[int, int, str]] = []
         reached = -1
         for start, end, group, m in matches:
@@ -567,6 +669,8 @@ class _Reader:
             out.extend(self._frame_name(low, original, m, group))
             if group == "x" and m.group("x2"):
                 out.extend(self._frame_name(low, original, m, "x2"))
+            if group == "y" and m.group("y2"):
+                out.extend(self._frame_name(low, original, m, "y2"))
         return out
 
     def _frame_name(
@@ -605,13 +709,22 @@ class _Reader:
         lex = self.lex
         assert lex.skill_lower_frame is not None
         out: list[tuple[int, int, str]] = []
-        frames = [("w", m.start("w"), m.end("w")) for m in lex.skill_lower_frame.finditer(lowered)]
+        frames = [
+            ("w", m.start("w"), m.end("w"), "") for m in lex.skill_lower_frame.finditer(lowered)
+        ]
         if lex.skill_lower_after is not None:
             for a in lex.skill_lower_after.finditer(lowered):
                 tail = LOWER_TAIL.search(original, max(0, a.start() - 120), a.start())
                 if tail is not None:
-                    frames.append(("v", tail.start(), tail.end()))
-        for group, g_start, g_end in frames:
+                    # A noun that is part of the name ("gasfitting licence") is kept with it.
+                    frame = lowered[a.start() : a.end()]
+                    kept = (
+                        original[a.start() : a.end()]
+                        if frame.strip() in lex.skill_lower_keep
+                        else ""
+                    )
+                    frames.append(("v", tail.start(), tail.end(), kept))
+        for group, g_start, g_end, kept in frames:
             chunks: list[list[tuple[int, int]]] = [[]]
             stops: list[str] = []  # the stop words between chunks
             for w in _WORD.finditer(original, g_start, g_end):
@@ -645,6 +758,8 @@ class _Reader:
                     prev = _PREV_WORD.search(original, 0, start)
                     if prev and prev.group(1).lower() not in lex.skill_lower_stop:
                         continue  # the name runs on before the window: only its tail is seen
+                if kept and end == g_end:
+                    end += len(kept)
                 if low[start:end] != original[start:end].lower():
                     continue  # blanked: part of an ignored or outside-control span
                 out.append((start, end, original[start:end]))
@@ -681,7 +796,10 @@ class _Reader:
         prev = before.group(1).lower() if before else ""
         if word.lower() in lex.ambiguous_framed:
             # A title or a noun as often as a tool ("when Chef called the orders"): only in a list
-            # or after a skill preposition ("experience with Chef", "Puppet or Ansible").
+            # or after a skill preposition ("experience with Chef", "Puppet or Ansible"), and not
+            # as a title before a name ("I talked with Chef Marta").
+            if after and nxt is not None and (nxt.group(1) or "")[:1].isupper():
+                return lex.skills.match(original.lower(), nxt.start(1)) is not None
             return prev in lex.ambiguous_before
         return prev in lex.ambiguous_before and (after == "" or after in {"and", "or"})
 
@@ -692,6 +810,7 @@ class _Reader:
         original = respell(plain(self.text[sentence.start : sentence.end]), lex)
         low = _blank(lower_same_length(original), lex.ignore)
         self._ignored_text = {}
+        self._original = original
 
         # Outside-control reasons first; their spans are then hidden from the other areas.
         consumed = low
@@ -708,6 +827,11 @@ class _Reader:
             if first is not None:
                 self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
                 consumed = _blank_overlapping(low, lex.oc_strong, first, read)
+        if first is None:
+            first = self._volume_reason(low)
+            if first is not None:
+                self.add(OUTSIDE_CONTROL, (index, first.start()), sentence, [])
+                consumed = _blank(low, lex.oc_volume)
         other = lex.oc_chosen.search(low) if lex.oc_chosen is not None else None
         if other is not None and lex.oc_chosen is not None:
             consumed = _blank_overlapping(consumed, lex.oc_chosen, other)
@@ -741,7 +865,7 @@ class _Reader:
             for start, end, _, _ in skills:
                 consumed = consumed[:start] + " " * (end - start) + consumed[end:]
 
-        chosen = self._gap_skills(skills, segments)
+        chosen = self._gap_skills(skills, segments, low)
         # A skill named as the role ("experience as Scrum Master") binds no experience topic.
         bound_segments = {segments.at(p) for p, _, _, at in skills if at != ROLE}
         if chosen:
@@ -807,6 +931,25 @@ class _Reader:
             return GAP
         return PRAISE if PRAISE in pols else NEUTRAL
 
+    def _volume_reason(self, low: str) -> re.Match[str] | None:
+        """A count of applications in ``low`` that is a reason: "we received over 600
+        applications for this role". Not in a message that names the volume as why it gives no
+        feedback or answers only a shortlist ("due to the overwhelming response we are only able
+        to contact shortlisted candidates"): there the count explains the process, not the
+        decision (BRIEF's rule on volume)."""
+        lex = self.lex
+        if lex.oc_volume is None:
+            return None
+        found = lex.oc_volume.search(low)
+        if found is None:
+            return None
+        if self._volume_explained is None:
+            explained = lex.oc_volume_explained
+            self._volume_explained = explained is not None and (
+                explained.search(lower_same_length(self.text)) is not None
+            )
+        return None if self._volume_explained else found
+
     def _previous_settings(self) -> dict[str, int]:
         """The areas of the settings named in the sentence read before this one."""
         lex = self.lex
@@ -817,7 +960,7 @@ class _Reader:
 
     @staticmethod
     def _gap_skills(
-        skills: list[tuple[int, int, str, int]], segments: _Segments
+        skills: list[tuple[int, int, str, int]], segments: _Segments, low: str
     ) -> list[tuple[int, str]]:
         """The skills named as gaps: those in gap segments, and those in requirement segments
         unless the sentence pins the gap on another skill ("we need Figma and user research;
@@ -831,10 +974,14 @@ class _Reader:
         if not required or gap:
             return gap
         # "Spanish and Portuguese are needed, and you only speak Spanish": what the candidate
-        # has is not part of the gap.
+        # has is not part of the gap; "you use C4D only a little" is not having it.
         # A skill named as the setting of the mismatch ("in the English test your result was
         # B1") is not one the candidate holds.
-        held = {s for p, _, s, ctx in skills if pols[segments.at(p)] == MISMATCH and ctx == SUBJECT}
+        held = {
+            s
+            for p, _, s, ctx in skills
+            if pols[segments.at(p)] == MISMATCH and ctx == SUBJECT and not _scant(low, segments, p)
+        }
         required = [(p, s) for p, s in required if s not in held]
         last_req = max(i for i, pol in enumerate(pols) if pol == REQUIREMENT)
         met = PRAISE in pols[last_req + 1 :] and GAP not in pols and MISMATCH not in pols
@@ -908,6 +1055,40 @@ class _Reader:
                     break
         return out
 
+    def _in_title(self, m: re.Match[str]) -> bool:
+        """Whether a topic cue is written in title case inside a run of capitalised words that
+        follows a lower-case word: part of a name such as a job title ("your application for
+        Warehouse Associate - Day Shift", "for Night Shift Supervisor"). A run after a colon or
+        opening the sentence is a value or a heading ("Disposition reason: Insufficient
+        Experience"), and a title-case cue standing alone is a name of its own ("a Certificate
+        III in...")."""
+        original = self._original
+        # The cue's capitalised words ("Night Shift" of "for Night Shift"), all in title case.
+        words = list(_WORD.finditer(original, m.start(), m.end()))
+        while words and not words[0].group(0)[0].isupper():
+            words.pop(0)
+        if not words or not all(
+            w.group(0)[0].isupper() and w.group(0)[1:].islower() for w in words
+        ):
+            return False
+        first = words[0].start()
+        run = _TITLE_RUN.search(original, 0, first)
+        start = run.start(1) if run is not None else first
+        if run is None and _TITLE_NEXT.match(original, m.end()) is None:
+            return False  # a title-case cue alone is a name of its own or a value
+        before = original[:start].rstrip()
+        return bool(before) and before[-1].isalpha() and before[-1].islower()
+
+    def _counted_career(self, low: str, segments: _Segments, seg: int) -> bool:
+        """Whether segment ``seg`` of ``low`` (nothing blanked) counts years of experience of no
+        named skill (see ``_COUNTED_YEARS``)."""
+        ends = [*segments.starts[1:], len(low)]
+        for years in _COUNTED_YEARS.finditer(low, segments.starts[seg], ends[seg]):
+            named = years.group("kind") + (years.group("field") or "")
+            if self.lex.skills.search(named) is None:
+                return True
+        return False
+
     def _ignored(self, low: str, m: re.Match[str]) -> bool:
         """Whether a cue of an area lies in a phrase that area ignores ("sharing your
         experience"), sought in ``low``, where nothing is blanked yet."""
@@ -944,12 +1125,19 @@ class _Reader:
                 continue
             # "experience with Kafka" is a skill gap, not a career-length one.
             bound = rules.skill_bound
-            if seg in skill_segments and bound is not None and bound.fullmatch(m.group(0)):
+            if (
+                seg in skill_segments
+                and bound is not None
+                and bound.fullmatch(m.group(0))
+                and not self._counted_career(low, segments, seg)
+            ):
                 continue
             # Phrases that mention the topic without being about it, for this area only.
             if self._ignored(low, m):
                 continue
             if _mention_only(rules.area, low, m):
+                continue
+            if self._in_title(m):
                 continue
             # "...run entirely in NetSuite. We can't support a learning curve": the time to get
             # up to speed, after a skill gap named earlier in the message, is that skill's.

@@ -63,6 +63,11 @@ class Lexicon:
     # A comparison with the person chosen: outside control, and read as a gap for what it names.
     oc_comparison: re.Pattern[str] | None
     oc_quantity: re.Pattern[str] | None
+    # A count of applications ("we received over 900 applications"): outside control unless the
+    # message itself says the volume is why it gives no feedback or contacts only a shortlist
+    # (`volume_explained`); then the count is part of that explanation, not a reason.
+    oc_volume: re.Pattern[str] | None
+    oc_volume_explained: re.Pattern[str] | None
     # [areas.resume] `shows_skill`: materials said not to show a skill name a skill gap.
     resume_shows_skill: re.Pattern[str] | None
     # The same cues, every area in one regex (a named group per area): one scan per sentence
@@ -87,8 +92,10 @@ class Lexicon:
     skill_context: re.Pattern[str] | None
     skill_context_kinds: dict[str, str]
     # Skills named in a gap frame but unknown to the vocabulary ("knowledge of Basel III", "an
-    # SMSTS certificate"): groups ``x`` (after a frame), ``y`` (a code after a frame) and ``z``
-    # (before a qualification noun, group ``noun``). See [skill_frames].
+    # SMSTS certificate"): groups ``x`` (after a frame, a second name joined in ``x2``), ``y`` (a
+    # code after a frame, a second in ``y2``), ``z`` (before a qualification noun, group ``noun``)
+    # and ``b`` (a code in brackets after a capitalised name: "a Chartered Engineer (CEng)").
+    # See [skill_frames].
     skill_frame: SkillFrames | None
     skill_frame_after: frozenset[str]
     skill_frame_keep: frozenset[str]
@@ -100,6 +107,7 @@ class Lexicon:
     # name, ``skill_lower_generic`` never is one, ``skill_lower_trailing`` is dropped from its end.
     skill_lower_frame: re.Pattern[str] | None
     skill_lower_after: re.Pattern[str] | None
+    skill_lower_keep: frozenset[str]
     skill_lower_stop: frozenset[str]
     skill_lower_generic: frozenset[str]
     skill_lower_trailing: frozenset[str]
@@ -429,9 +437,21 @@ def _skills(table: dict[str, list[str]], lower: bool) -> tuple[re.Pattern[str], 
 
 
 # A word of a skill name as written, a capital or a digit first: "Basel", "III", "61508", "UGC-NET".
-_NAME_WORD = r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
+# A possessive inside a name is kept when another capitalised word follows ("Raiser's Edge").
+# A name written with dotted initials keeps its last dot ("GLOBALG.A.P. certification").
+_NAME_WORD = (
+    r"(?:[A-Z][\w&+#-]*|\d[\w&+#-]*)(?:[./][\w&+#-]+)*"
+    r"(?:(?<=\.[A-Z])\.(?=[ \t]+[a-z]))?(?:\x27s(?=[ \t]+[A-Z]))?"
+)
 # A code-like word: two capitals or a digit, and a letter ("WSET", "18th"; not "Basel", "3+").
-_CODE_WORD = r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))(?=[\w&+#-]*[A-Za-z])[A-Z0-9][\w&+#-]*"
+_CODE_WORD = (
+    r"(?=[\w&+#-]*(?:[A-Z][\w&+#-]*[A-Z]|\d))(?=[\w&+#-]*[A-Za-z])[A-Z0-9][\w&+#-]*"
+    r"(?:\.[A-Z0-9][\w&+#-]*)*(?:(?<=\.[A-Z])\.(?=[ \t]+[a-z]))?"
+)
+
+
+# Nouns after a code that make it a figure, not a skill: "no ARR number".
+_METRIC = r"(?i:numbers?|figures?|metrics?|targets?|growth|uplift)\b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,8 +461,8 @@ class SkillFrames:
     matched where the frame ends, in the text as written (``name``, ``code_name``): a
     case-insensitive scan for the frames at every word start cost more than the rest of the
     skill search together. The forms that need no frame (a standard with its number, a code
-    before a noun, a name before a qualification noun) are one regex over the text as written
-    (``rest``)."""
+    before a noun, a name before a qualification noun, a name abbreviated in brackets) are one
+    regex over the text as written (``rest``)."""
 
     before: re.Pattern[str] | None
     name: re.Pattern[str]
@@ -475,14 +495,20 @@ def _skill_frame(table: dict[str, Any] | None) -> SkillFrames | None:
         code_name=re.compile(
             rf"\s+(?:(?i:a|an|the|your|any|their|his|her|our)\s+)?"
             rf"(?:(?i:valid|current|full|active)\s+)?"
-            rf"(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})(?![\w&+#-])"
+            # a code before "number" or "figure" names a metric ("no ARR number"), not a skill
+            rf"(?P<y>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})(?![\w&+#-])(?![ \t]+{_METRIC})"
+            # a second code joined to the first: "already holds his GWO BST and CompEx"
+            rf"(?:(?:,|,?[ \t]+(?:and|or))[ \t]+(?P<y2>{_CODE_WORD}(?:[ \t]+{_NAME_WORD}){{0,3}})"
+            rf"(?![\w&+#-])(?![ \t]+{_METRIC}))?"
         ),
         # One word-start check for every form, so other positions cost a single test.
         rest=re.compile(
             rf"(?<![\w-])(?:(?P<s>{names})(?![\w&+#-])"
             rf"|(?=[A-Z0-9])(?P<c>{_CODE_WORD})(?:[ \t]+[a-z][\w-]*)?[ \t]+"
             rf"(?i:{code_after})(?![\w-])"
-            rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-]))"
+            rf"|(?P<z>{name})(?:[ \t]+|-)(?P<noun>(?i:{after}))(?![\w-])"
+            # a qualification named, then abbreviated: "a Chartered Engineer (CEng)" names CEng
+            rf"|(?:[A-Z][a-z]+[ \t]+){{1,4}}\((?P<b>{_CODE_WORD})\))"
         ),
     )
 
@@ -626,6 +652,10 @@ def build(data: dict[str, Any]) -> Lexicon:
         oc_yields_to=frozenset(data["areas"]["outside_control"].get("yields_to", [])),
         oc_comparison=_compile_low(data["areas"]["outside_control"].get("comparison", [])),
         oc_quantity=_compile_low(data["areas"]["outside_control"].get("quantity", [])),
+        oc_volume=_compile_low(data["areas"]["outside_control"].get("volume", [])),
+        oc_volume_explained=_compile_low(
+            data["areas"]["outside_control"].get("volume_explained", [])
+        ),
         resume_shows_skill=_compile_low(data["areas"]["resume"].get("shows_skill", [])),
         strong_all=strong_all,
         topic_all=topic_all,
@@ -653,6 +683,7 @@ def build(data: dict[str, Any]) -> Lexicon:
         ),
         skill_lower_frame=_skill_lower_frame(lower),
         skill_lower_after=_skill_lower_after(lower),
+        skill_lower_keep=frozenset(w.lower() for w in lower.get("keep_after", [])),
         skill_lower_stop=frozenset(w.lower() for w in lower.get("stop", [])),
         skill_lower_generic=frozenset(w.lower() for w in lower.get("generic", [])),
         skill_lower_trailing=frozenset(w.lower() for w in lower.get("trailing", [])),

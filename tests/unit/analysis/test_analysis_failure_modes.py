@@ -1,0 +1,334 @@
+"""Behaviour of ``analyse`` on the failure modes a held-out set showed once studied, each written
+here in words of its own: whose words a cue is (the employer's, a job title's, someone else's),
+what a count of years or of applications is about, skill names outside the vocabulary and where
+they end, and the outside-control family in agency and trade voices."""
+
+from __future__ import annotations
+
+import pytest
+
+from bounceback.analysis import analyse
+from bounceback.model import Area
+
+
+def areas_of(text: str) -> set[Area]:
+    return {f.area for f in analyse(text)}
+
+
+def skills_of(text: str) -> set[str]:
+    return {s.lower() for f in analyse(text) if f.area is Area.TECHNICAL_SKILLS for s in f.skills}
+
+
+# ---------------------------------------------------------------- outside control
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the offer accepted, written with a contraction, and the place gone
+        "We offered it to another applicant last week and she's accepted, so the place is gone.",
+        "They made an offer on Monday and they've accepted.",
+        # an allocation used up
+        "The work permits allocated to our farm this season have now all been assigned.",
+        # an agency's booking withdrawn or covered
+        "The trust has cancelled the booking because the rota is now covered.",
+        # the work behind the post lost
+        "We were not successful in the framework bid, so we won't be recruiting for it.",
+        "Without the contract we do not have the workload to justify a second hire.",
+        # the person chosen had a head start on the spot
+        "We have given the job to a porter who already knows the ward and its routines.",
+    ],
+)
+def test_the_outside_control_family_in_agency_and_trade_voices(text: str) -> None:
+    # Given a reason outside the candidate's control / When analysed / Then it is found
+    assert Area.OUTSIDE_CONTROL in areas_of(text)
+
+
+def test_a_count_of_applications_that_explains_missing_feedback_is_no_reason() -> None:
+    # Given a message that counts its applications and says the volume is why it gives no feedback
+    text = (
+        "We received more than 700 applications for this post. Due to the number of "
+        "applications, we can only contact those who have been shortlisted."
+    )
+    # When analysed / Then neither sentence is a reason (BRIEF's rule on volume)
+    assert areas_of(text) == set()
+    # while a count given as the reason still is one
+    alone = (
+        "We received over 500 applications for this role and unfortunately yours was not chosen."
+    )
+    assert areas_of(alone) == {Area.OUTSIDE_CONTROL}
+
+
+def test_who_the_post_should_go_to_is_not_a_post_already_filled() -> None:
+    # Given the client's wish for who fills the post / When analysed / Then not "position filled"
+    text = "The client has asked that the position be filled by a more senior surveyor."
+    assert areas_of(text) == {Area.EXPERIENCE}
+
+
+def test_the_person_chosen_named_by_their_job_is_a_comparison_naming_a_skill() -> None:
+    text = (
+        "We went with another applicant; the electrician we hired already holds his "
+        "ECS Gold and CompEx, which decided it."
+    )
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS}
+    assert skills_of(text) == {"ecs gold", "compex"}
+
+
+# ---------------------------------------------------------------- experience
+
+
+def test_counted_years_of_industry_experience_are_a_career_gap_beside_a_qualification() -> None:
+    text = (
+        "The post now needs an MSc plus at least four years of industry experience, "
+        "which you would not meet yet."
+    )
+    assert Area.EXPERIENCE in areas_of(text)
+    # while counted years of a named skill stay that skill's gap
+    kafka = "The client needs a minimum of 4 years experience in Kafka, which you don't have."
+    assert areas_of(kafka) == {Area.TECHNICAL_SKILLS}
+
+
+def test_years_of_daily_work_in_a_named_tool_are_that_tools_gap() -> None:
+    text = (
+        "We chose a candidate who has several years of daily work with CATIA V5, "
+        "which was decisive."
+    )
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS}
+    assert skills_of(text) == {"catia v5"}
+
+
+def test_only_said_of_what_the_client_asked_for_is_a_requirement_not_a_mismatch() -> None:
+    # "only" said of the employer's brief, beside a licence gap: the years are still a career gap
+    text = (
+        "You don't hold a CPCS card, and the client has asked us to put forward experienced "
+        "plant operators only."
+    )
+    assert areas_of(text) == {Area.TECHNICAL_SKILLS, Area.EXPERIENCE}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We encourage you to apply to any other post for which you feel qualified.",
+        "The Band 5 pay would be a step down from what you are currently earning.",
+    ],
+)
+def test_boilerplate_and_pay_are_not_a_career_gap(text: str) -> None:
+    assert Area.EXPERIENCE not in areas_of(text)
+
+
+def test_a_minimum_qualification_spelt_out_as_a_certificate_is_a_skill_gap() -> None:
+    text = "Reason: does not meet minimum qualifications - required licence not held."
+    assert areas_of(text) == {Area.TECHNICAL_SKILLS}
+
+
+# ---------------------------------------------------------------- skill words
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # a licence or an endorsement named in lower case keeps its noun
+        ("We need a tech who already has their refrigerant licence.", "refrigerant licence"),
+        ("The driver we took on has the tanker endorsement.", "tanker endorsement"),
+        # a name with dotted initials keeps its last dot
+        ("Our buyers need someone who holds the GLOBALG.A.P. certificate.", "globalg.a.p."),
+        # a possessive inside a name
+        ("The role needs someone who can work independently in Raiser's Edge.", "raiser's edge"),
+        # a qualification named, then abbreviated
+        ("The post needs a Certified Public Accountant (CPA) and you are not one yet.", "cpa"),
+        # a body named after "members of"
+        ("We need members of ICAEW for this grade.", "icaew"),
+        # the same name punctuated as written
+        ("The team needs strong SAP FI/CO skills, which you lack.", "sap fi/co"),
+        # a qualifier that is part of the name
+        (
+            "Everyone in the baby room needs a current paediatric first aid certificate.",
+            "paediatric first aid",
+        ),
+    ],
+)
+def test_skill_names_are_read_as_written(text: str, skill: str) -> None:
+    assert skill in skills_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_a_skill"),
+    [
+        # the employer's customers named by their country
+        ("As you know, our German and Dutch customers require certified auditors.", "dutch"),
+        # a job title before a name
+        ("I spoke with Chef Marco and we won't be offering you the role.", "chef"),
+        # a kind of workplace
+        ("We need someone who has run a pastry kitchen for years, and you have not.", "pastry"),
+        # the post offered, named by its title
+        ("I'm afraid we won't offer you the Senior Pastry Chef position.", "pastry"),
+        # the employer's own insurance
+        (
+            "Our public liability insurance requires a site supervisor with a CSCS card.",
+            "insurance",
+        ),
+        # a metric named by a code
+        ("The deal story had no timeline and no NRR number.", "nrr"),
+        # trial monitoring is not observability
+        ("We hired someone with more directly relevant monitoring experience.", "observability"),
+        # a farewell is no gap of the language praised before it
+        ("Your French was excellent and we wish you all the best.", "french"),
+    ],
+)
+def test_words_that_only_look_like_skills_are_not_gaps(text: str, not_a_skill: str) -> None:
+    assert not_a_skill not in skills_of(text)
+
+
+def test_a_skill_the_candidate_has_only_a_little_of_is_still_a_gap() -> None:
+    text = "We need someone fluent in Premiere Pro, and you use Premiere Pro only a little."
+    assert skills_of(text) == {"premiere pro"}
+
+
+# ---------------------------------------------------------------- neighbouring areas
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        (
+            "You never led with your recommendation, so it was hard to tell what you were "
+            "actually proposing.",
+            Area.COMMUNICATION,
+        ),
+        ("Throughout, you spoke very softly and looked down at the desk.", Area.CONFIDENCE),
+        ("You wouldn't commit to either option when we pressed you.", Area.CONFIDENCE),
+        ("She said I didn't seem to know what their platform actually does.", Area.PREPARATION),
+        ("The panel were uncomfortable with your notice period.", Area.LOGISTICS),
+        ("You did not know that our repair service even exists.", Area.PREPARATION),
+        (
+            "The panel were unsettled by how you spoke about your former colleagues.",
+            Area.CULTURE_FIT,
+        ),
+        (
+            "For us this is the heart of the job, and the team needs someone who believes in it.",
+            Area.CULTURE_FIT,
+        ),
+        (
+            "Most answers were about what you would do, not what you had actually done.",
+            Area.STORYTELLING,
+        ),
+        ("Your CV lists your duties but nowhere does it mention your results.", Area.RESUME),
+    ],
+)
+def test_neighbouring_areas_are_told_apart(text: str, area: Area) -> None:
+    assert area in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("Others talked over you in the group task.", Area.COMMUNICATION),
+        ("The banner on your portfolio was cut off on mobile.", Area.COMMUNICATION),
+        ("You mentioned wanting a quiet job close to home.", Area.CONFIDENCE),
+        ("For this job we need someone who works confidently in Premiere Pro.", Area.CONFIDENCE),
+        ("The panel were uncomfortable with your notice period.", Area.CONFIDENCE),
+        ("Your Spanish was excellent and we wish you all the best.", Area.TECHNICAL_SKILLS),
+        (
+            "The post requires HCPC registration and your application for it is still in "
+            "preparation.",
+            Area.PREPARATION,
+        ),
+        ("We recommend the STAR method when preparing for interviews.", Area.PREPARATION),
+        ("If you wish to discuss the outcome, please contact the panel chair.", Area.STORYTELLING),
+        ("We chose someone with more years managing a comparable spend portfolio.", Area.RESUME),
+        (
+            "The employer has reviewed your application for Picker Packer - Day Shift and "
+            "decided not to move forward.",
+            Area.LOGISTICS,
+        ),
+        ("I've got three more roles I'd like to send you, one of them hybrid.", Area.LOGISTICS),
+        ("Our office manager, who is not technical, played the customer.", Area.TECHNICAL_SKILLS),
+        ("Most of this job is talking to small business owners.", Area.CULTURE_FIT),
+    ],
+)
+def test_cues_in_someone_elses_words_are_not_gaps(text: str, area: Area) -> None:
+    assert area not in areas_of(text)
+
+
+# ---------------------------------------------------------------- phrasings beyond the set studied
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The role calls for at least eight years in a similar position.",
+        "You have around two years post-qualification, and we need five.",
+        "We felt the jump from coordinator to head of department was too big at this stage.",
+        "We'd want to see another year or two of managing budgets before you step into this.",
+        "You're relatively new to the profession.",
+        "It's a senior post and you're currently at associate level.",
+        "We felt you're one step too early for this role.",
+        "Your career so far has been mostly in retail, while this is a manufacturing role.",
+        "The post needs at least a year in a busy kitchen, which you don't have yet.",
+    ],
+)
+def test_experience_is_read_in_its_many_phrasings(text: str) -> None:
+    assert areas_of(text) == {Area.EXPERIENCE}
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        (
+            "We need someone confident with Xero and Sage 50, which you haven't used.",
+            {"xero", "sage 50"},
+        ),
+        (
+            "The role needs strong Revit and Navisworks skills, and you haven't used Navisworks.",
+            {"revit", "navisworks"},
+        ),
+        ("The client needs a welder coded to ASME IX, and you are not.", {"asme ix"}),
+        (
+            "We need someone with a Level 3 Diploma in Adult Care, which you don't yet hold.",
+            {"level 3 diploma in adult care"},
+        ),
+    ],
+)
+def test_skill_names_beyond_the_vocabulary(text: str, skills: set[str]) -> None:
+    assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The store manager has decided to keep the team as it is for now.",
+        "The business has been sold and the new owners are not hiring.",
+        "The contract we were recruiting for has fallen through.",
+        "We are no longer going ahead with this appointment.",
+        "Your answers were strong; we simply had a stronger candidate.",
+        "You were one of the strongest candidates we saw and we only had one post.",
+        "We loved your enthusiasm; the decision came down to internal budget.",
+    ],
+)
+def test_outside_control_in_its_many_phrasings(text: str) -> None:
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL}
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("We struggled to follow your reasoning in the case.", {Area.COMMUNICATION}),
+        ("Your body language seemed closed and you avoided eye contact.", {Area.CONFIDENCE}),
+        ("You didn't seem to understand what the role involves day to day.", {Area.PREPARATION}),
+        ("Your CV was very long and hard to follow.", {Area.RESUME}),
+        (
+            "Unfortunately your Mandarin isn't at the level our clients need.",
+            {Area.TECHNICAL_SKILLS},
+        ),
+        ("You didn't ask us a single question at the end.", {Area.PREPARATION}),
+        ("Your CV had gaps that weren't explained.", {Area.RESUME}),
+        (
+            "Your examples were all about the team, and we couldn't tell what your part was.",
+            {Area.STORYTELLING},
+        ),
+        ("You seemed to lose confidence after the first technical question.", {Area.CONFIDENCE}),
+    ],
+)
+def test_neighbouring_areas_in_other_phrasings(text: str, areas: set[Area]) -> None:
+    assert areas_of(text) == areas
