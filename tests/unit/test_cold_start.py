@@ -68,3 +68,21 @@ def test_a_lookup_provider_is_not_a_signed_rejection_provider() -> None:
     assert get_lookup_adapter("greenhouse") is None
     with pytest.raises(KeyError):
         LOOKUP_PROVIDERS["greenhouse"]
+
+
+def test_reading_a_reapply_hint_does_not_load_the_area_rules() -> None:
+    result = _fresh(
+        "import json, sys\n"
+        "from bounceback.analysis import find_reapply_hint\n"
+        "hint = find_reapply_hint('You are welcome to reapply in 6 months.')\n"
+        "print(json.dumps([hint, 'bounceback.analysis.engine' in sys.modules]))"
+    )
+    assert result == [182, False]
+
+
+def test_the_area_rules_load_when_asked_for() -> None:
+    from bounceback import analysis
+
+    assert analysis.analyse.__module__ == "bounceback.analysis.engine"
+    with pytest.raises(AttributeError):
+        analysis.no_such_thing  # noqa: B018
