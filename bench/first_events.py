@@ -6,8 +6,9 @@ What Lambda runs on a deployed function's first event, measured from outside as 
   layer as the layer build makes it (``shared/Makefile``), Lambda's runtime variables and the
   function's own environment, read from the local stack's ``GET /_local/info``;
 - the function's first real event (a step's SQS batch, the API's ``POST /rejections`` with a
-  rejection message, a signed webhook, the table stream's record), whose AWS calls go to the
-  local stack's embedded AWS, started here;
+  rejection message, a signed webhook, the table stream's record, the ATS lookup's "ATS Lookup
+  Needed" for a delivery the webhook stored), whose AWS calls go to the local stack's embedded
+  AWS, started here, and whose ATS calls go to a fake SmartRecruiters API served here;
 - with tracing on (``Tracing: Active``: the X-Ray SDK, a sampled ``_X_AMZN_TRACE_ID`` and a
   daemon address, whose UDP segments are counted here) and off (``PassThrough``).
 
@@ -101,6 +102,17 @@ class Stack:
         if status >= 300:
             raise RuntimeError(f"{method} {path} -> {status}: {answer}")
         return answer
+
+    def post_signed(self, path: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """POST the exact bytes a provider signed; returns the status."""
+        request = urllib.request.Request(  # noqa: S310 - our own loopback stack
+            self.base_url + path, data=body, method="POST", headers=dict(headers)
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
 
 
 @contextmanager
@@ -242,12 +254,22 @@ def _trace_header() -> str:
 
 
 @dataclass
+class Ats:
+    """The employer's ATS the lookup reads back from: a fake SmartRecruiters API served here,
+    and the connection to it (its webhook secret, API key and base URL)."""
+
+    api: Any  # bounceback_local.fake_ats.FakeAtsApi
+    connection: dict[str, Any]
+
+
+@dataclass
 class World:
     stack: Stack
     info: dict[str, Any]
     user_token: str
     connection: dict[str, Any]
     now: datetime
+    ats: Ats
     stream_records: list[dict[str, Any]] = field(default_factory=list)
 
     def queue_arn(self, function: str) -> str:
@@ -266,6 +288,50 @@ class World:
         body = _sample("app.rejection.json") | {"rejected_at": _iso(self.now - timedelta(days=1))}
         answer: dict[str, Any] = self.stack.ok("POST", "/rejections", body, self.user_token)
         return answer
+
+    def ats_delivery(self) -> str:
+        """A SmartRecruiters delivery (ids only) of a candidate of its own, signed and posted
+        to the stack: the webhook stores it for its lookup. Returns the candidate's id."""
+        from bounceback.providers.registry import get_lookup_adapter
+        from bounceback_local.fake_ats import SMARTRECRUITERS_CANDIDATE, demo_documents
+
+        candidate = str(uuid.uuid4())
+        documents = json.loads(
+            json.dumps(demo_documents()["smartrecruiters"])
+            .replace(SMARTRECRUITERS_CANDIDATE, candidate)
+            .replace("ada@example.com", EMAIL)
+        )
+        for path, document in documents.items():
+            self.ats.api.put("smartrecruiters", path, document)
+        body = _sample("webhooks/smartrecruiters.rejection.json")["body"]
+        raw = body.replace(SMARTRECRUITERS_CANDIDATE, candidate).encode()
+        adapter = get_lookup_adapter("smartrecruiters")
+        assert adapter is not None
+        secret = self.ats.connection["secret"]
+        headers = adapter.signature_headers(raw, secret, datetime.now(UTC), str(uuid.uuid4()))
+        headers["content-type"] = "application/json"
+        status = self.stack.post_signed(self.ats.connection["webhook_path"], raw, headers)
+        if status >= 300:
+            raise RuntimeError(f"the SmartRecruiters delivery was answered {status}")
+        return candidate
+
+    def stored_lookups(self, table: str) -> dict[str, str]:
+        """The stored lookups of the ATS connection, by the id of the candidate each names."""
+        dynamodb = _client("dynamodb", self.info["aws_endpoint"])
+        found: dict[str, str] = {}
+        for page in dynamodb.get_paginator("scan").paginate(
+            TableName=table,
+            FilterExpression="#type = :type AND connection_id = :connection",
+            ExpressionAttributeNames={"#type": "type"},
+            ExpressionAttributeValues={
+                ":type": {"S": "ats_lookup"},
+                ":connection": {"S": self.ats.connection["id"]},
+            },
+        ):
+            for item in page["Items"]:
+                needed = json.loads(item["needed"]["S"])
+                found[needed["lookup"]["candidate_id"]] = item["id"]["S"]
+        return found
 
     def feedback(self, rejection_id: str) -> str:
         answer = self.stack.ok(
@@ -409,8 +475,7 @@ def _ok_result(function: str, result: Any) -> bool:
 
 # ---------------------------------------------------------------------------- the jobs
 
-# The first event of each function, by its code directory. The ATS lookup's needs a stored
-# delivery and an employer's ATS to call back: not measured yet.
+# The first event of each function, by its code directory.
 ROLES = {
     "api": "api",
     "webhooks": "webhook",
@@ -420,6 +485,7 @@ ROLES = {
     "schedule_reapply": "RejectionLogged",
     "build_plan": "BuildPlan",
     "reapply": "Reapply",
+    "ats_lookup": "AtsLookup",
 }
 
 
@@ -470,6 +536,9 @@ class Bench:
             if role in ("api", "webhook"):
                 self._pending[job.function].append({})
                 continue
+            if role == "AtsLookup":
+                self._pending[job.function].append({"candidate": world.ats_delivery()})
+                continue
             rejection = world.rejection()
             self._pending[job.function].append({"rejection": rejection})
             if role == "BuildPlan":
@@ -483,6 +552,11 @@ class Bench:
                 records = _stream_records(world, wanted)
             for pending in relay_jobs:
                 pending["record"] = records[pending["rejection"]["id"]]
+        for function, pending_jobs in self._pending.items():
+            if self.role(function) == "AtsLookup":
+                lookups = world.stored_lookups(self.environments[function]["TABLE_NAME"])
+                for pending in pending_jobs:
+                    pending["lookup_id"] = lookups[pending["candidate"]]
 
     def role(self, function: str) -> str:
         env = self.environments[function]
@@ -499,6 +573,14 @@ class Bench:
             return _webhook_event(world)
         if role == "relay":
             return {"Records": [pending["record"]]}
+        if role == "AtsLookup":
+            data = {
+                "lookup_id": pending["lookup_id"],
+                "connection_id": world.ats.connection["id"],
+                "provider": "smartrecruiters",
+            }
+            lookup = _bus_event("ATS Lookup Needed", data, datetime.now(UTC))
+            return _sqs_batch(lookup, world.queue_arn(function))
         rejection = pending["rejection"]
         now = datetime.now(UTC)
         ids = {"user_id": USER, "rejection_id": rejection["id"]}
@@ -547,7 +629,9 @@ class Bench:
             env["POWERTOOLS_TRACE_DISABLED"] = "true"
         return env
 
-    def run(self, job: Job) -> dict[str, Any]:
+    def run(self, job: Job, python_options: tuple[str, ...] = ()) -> dict[str, Any]:
+        """One cold start of ``job``; ``python_options`` go to the interpreter (``-X importtime``
+        to see what the first event imports: its report is the result's ``stderr``)."""
         token = uuid.uuid4().hex
         job_path = self.work / f"{token}.job.json"
         result_path = self.work / f"{token}.result.json"
@@ -575,7 +659,7 @@ class Bench:
         job_path.write_text(json.dumps(spec), encoding="utf-8")
         self.xray.take()
         completed = subprocess.run(  # noqa: S603 - our own interpreter and driver
-            [sys.executable, str(DRIVER), str(job_path), str(result_path)],
+            [sys.executable, *python_options, str(DRIVER), str(job_path), str(result_path)],
             env=self.environment(job),
             cwd=self.tasks / job.function if job.function != "floor" else self.work,
             stdout=subprocess.DEVNULL,
@@ -588,14 +672,23 @@ class Bench:
         result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
         result["segments"] = self.xray.take()
         result["ok"] = job.function == "floor" or _ok_result(job.function, result["result"])
+        result["stderr"] = completed.stderr
         job_path.unlink()
         result_path.unlink()
         return result
 
 
-def measure(rounds: int, *, seed: int = 0) -> tuple[dict[Job, Figures], list[str], str, list[str]]:
-    """Run every job ``rounds`` times, interleaved; returns figures per job."""
-    with local_stack() as stack, tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+@contextmanager
+def bench_session() -> Iterator[tuple[Bench, str]]:
+    """A local stack seeded for first events (a user, a webhook connection, a connection to a
+    fake ATS), the layer built and the task roots copied: the bench, and how the layer was built."""
+    from bounceback_local.fake_ats import FakeAtsApi
+
+    with (
+        local_stack() as stack,
+        FakeAtsApi() as ats_api,
+        tempfile.TemporaryDirectory(prefix="bench-") as scratch,
+    ):
         info = stack.ok("GET", "/_local/info")
         publisher = next(
             s["function"] for s in info["event_sources"] if ":dynamodb:" in s["source"]
@@ -613,14 +706,35 @@ def measure(rounds: int, *, seed: int = 0) -> tuple[dict[Job, Figures], list[str
             {"provider": "standard", "company": "Babbage & Co"},
             admin["token"],
         )
+        ats_connection = stack.ok(
+            "POST",
+            "/admin/connections",
+            {
+                "provider": "smartrecruiters",
+                "company": "Babbage & Co",
+                "secret": f"bench-{uuid.uuid4().hex}",
+                "api_key": ats_api.key("smartrecruiters"),
+                "api_base_url": ats_api.base_url("smartrecruiters"),
+            },
+            admin["token"],
+        )
         now = datetime.fromisoformat(info["now"])
-        world = World(stack, info, user_token, connection, now)
+        world = World(stack, info, user_token, connection, now, Ats(ats_api, ats_connection))
         root = Path(scratch)
         layer, tasks, work = root / "layer", root / "tasks", root / "work"
         work.mkdir()
         built = build_layer(layer)
         copy_task_roots(info["environment"], tasks)
         bench = Bench(world, layer, tasks, work)
+        try:
+            yield bench, built
+        finally:
+            bench.xray.close()
+
+
+def measure(rounds: int, *, seed: int = 0) -> tuple[dict[Job, Figures], list[str], str, list[str]]:
+    """Run every job ``rounds`` times, interleaved; returns figures per job."""
+    with bench_session() as (bench, built):
         jobs = [Job("floor", False)] + [
             Job(name, tracing) for name in bench.functions for tracing in (True, False)
         ]
@@ -642,7 +756,6 @@ def measure(rounds: int, *, seed: int = 0) -> tuple[dict[Job, Figures], list[str
                 figure.cpu_seconds.append(result["cpu_seconds"])
                 figure.segments.append(result["segments"])
                 figure.failures += 0 if result["ok"] else 1
-        bench.xray.close()
         return figures, bench.functions, built, bench.unmeasured
 
 

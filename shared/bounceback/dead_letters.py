@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -37,18 +38,21 @@ _TIMER_EVENTS: Mapping[str, type[DomainEvent[Any]]] = {
 
 
 class DeadLetterQueue(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     url: str
     back_to: str  # the queue URL its messages go back to, BUS, or NOWHERE
 
 
-_QUEUES = TypeAdapter(dict[str, DeadLetterQueue])
+@cache
+def _queues() -> TypeAdapter[dict[str, DeadLetterQueue]]:
+    # Built on the first admin request that reads the queues, not on every cold start.
+    return TypeAdapter(dict[str, DeadLetterQueue])
 
 
 def configured(setting: str) -> dict[str, DeadLetterQueue]:
     """The dead-letter queues by logical id, from the API function's environment."""
-    return _QUEUES.validate_python(json.loads(setting or "{}"))
+    return _queues().validate_python(json.loads(setting or "{}"))
 
 
 def waiting(services: Services, queues: Mapping[str, DeadLetterQueue]) -> dict[str, int]:

@@ -118,8 +118,16 @@ def _known_timezone(name: str) -> str:
     return name
 
 
+# Every body defers building its validator to its first use: a cold start builds those of the
+# route it serves, not the API's thirty (docs/decisions.md, "Cold starts").
+class Body(BaseModel):
+    """A response body."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=10_000)
+    model_config = ConfigDict(extra="forbid", str_max_length=10_000, defer_build=True)
 
 
 class ProfileIn(Request):
@@ -132,7 +140,7 @@ class ProfileIn(Request):
     email_notifications: StrictBool = True
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(Body):
     display_name: str
     emails: list[str]
     verified_emails: list[str] = Field(
@@ -149,7 +157,7 @@ class EmailCodeIn(Request):
     email: Email
 
 
-class EmailCodeSent(BaseModel):
+class EmailCodeSent(Body):
     email: str
     valid_minutes: int
 
@@ -204,26 +212,26 @@ class FeedbackIn(Request):
     received_at: datetime | None = None
 
 
-class AreaOut(BaseModel):
+class AreaOut(Body):
     area: Area
     evidence: str
     skills: list[str]
 
 
-class FeedbackOut(BaseModel):
+class FeedbackOut(Body):
     id: str
     text: str
     received_at: datetime
     areas: list[AreaOut] | None = Field(description="null until the feedback is analysed")
 
 
-class CooldownOut(BaseModel):
+class CooldownOut(Body):
     days: int
     basis: CooldownBasis
     source: str | None
 
 
-class RecoveryOut(BaseModel):
+class RecoveryOut(Body):
     encouraged: bool
     feedback_requested: bool
     feedback_followup: Literal["waiting", "sent", "not_needed"]
@@ -231,7 +239,7 @@ class RecoveryOut(BaseModel):
     reapply: Literal["waiting", "open"]
 
 
-class RejectionOut(BaseModel):
+class RejectionOut(Body):
     id: str
     company: str
     role: str
@@ -249,18 +257,18 @@ class RejectionOut(BaseModel):
     recovery: RecoveryOut | None = None
 
 
-class RejectionPage(BaseModel):
+class RejectionPage(Body):
     items: list[RejectionOut]
     next_token: str | None = None
 
 
-class FeedbackAccepted(BaseModel):
+class FeedbackAccepted(Body):
     id: str
     rejection_id: str
     status: Literal["accepted"] = "accepted"
 
 
-class NotificationOut(BaseModel):
+class NotificationOut(Body):
     id: str
     kind: NotificationKind
     title: str
@@ -269,12 +277,12 @@ class NotificationOut(BaseModel):
     rejection_id: str | None = None
 
 
-class NotificationPage(BaseModel):
+class NotificationPage(Body):
     items: list[NotificationOut]
     next_token: str | None = None
 
 
-class ExportOut(BaseModel):
+class ExportOut(Body):
     exported_at: datetime
     profile: ProfileOut | None
     rejections: list[RejectionOut]
@@ -340,7 +348,7 @@ class SecretIn(Request):
     )
 
 
-class ConnectionOut(BaseModel):
+class ConnectionOut(Body):
     id: EntityId
     provider: str
     company: str
@@ -355,28 +363,28 @@ class ConnectionCreated(ConnectionOut):
     secret: str = Field(description="Shown once: paste it into the ATS. Never returned again.")
 
 
-class ConnectionList(BaseModel):
+class ConnectionList(Body):
     items: list[ConnectionOut]
     next_token: str | None = None
 
 
-class DeadLettersOut(BaseModel):
+class DeadLettersOut(Body):
     queues: dict[str, int] = Field(
         description="Messages waiting in each dead-letter queue, by the queue's logical id."
     )
 
 
-class RedriveOut(BaseModel):
+class RedriveOut(Body):
     redriven: int = Field(description="How many parked failures were put back through their step.")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Body):
     loc: list[str | int] = Field(description="Where: `body`, then the field's path in it.")
     msg: str
     type: str = Field(description="The kind of error, e.g. `missing` or `string_too_long`.")
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Body):
     """Every error answer of the API (and the JWT authorizer's 401)."""
 
     message: str = Field(description="What is wrong, for a person to read.")

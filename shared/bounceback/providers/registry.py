@@ -1,7 +1,9 @@
-"""Provider name → adapter. Adding a provider is one module and one line in ``_ADAPTERS``.
+"""Provider name → adapter. Adding a provider is one module and its name in ``_ADAPTERS``.
 
-The name is the ``{provider}`` segment of ``POST /webhooks/{provider}/{connection_id}`` and the
-``source`` of the rejections it logs, so it is each adapter's own ``name``, never repeated here.
+The name is the ``{provider}`` segment of ``POST /webhooks/{provider}/{connection_id}``, the
+``source`` of the rejections it logs, the adapter's own ``name`` and the name of its module here:
+a function imports the one provider a request names, not all eight with their models (a cold
+start's webhook pays for its own provider only; docs/decisions.md, "Cold starts").
 
 Providers whose webhooks carry ids only (``LookupAdapter``: their deliveries mean
 ``LookupNeeded`` until the ATS API is read) are listed apart, in ``LOOKUP_PROVIDERS``: the webhook
@@ -11,40 +13,45 @@ stores their deliveries for the ATS lookup function, which reads the rejection b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
+from importlib import import_module
+from typing import Generic, TypeVar
 
-from bounceback.providers import (
-    ashby,
-    greenhouse,
-    jazzhr,
-    lever,
-    smartrecruiters,
-    standard,
-    teamtailor,
-    workable,
-)
 from bounceback.providers.base import LookupAdapter, ProviderAdapter
 
-_ADAPTERS: tuple[ProviderAdapter, ...] = (
-    greenhouse.ADAPTER,
-    ashby.ADAPTER,
-    workable.ADAPTER,
-    jazzhr.ADAPTER,
-    standard.ADAPTER,
-)
+_ADAPTERS = ("greenhouse", "ashby", "workable", "jazzhr", "standard")
+_LOOKUP_ADAPTERS = ("lever", "teamtailor", "smartrecruiters")
 
-_LOOKUP_ADAPTERS: tuple[LookupAdapter, ...] = (
-    lever.ADAPTER,
-    teamtailor.ADAPTER,
-    smartrecruiters.ADAPTER,
-)
+Adapter = TypeVar("Adapter", ProviderAdapter, LookupAdapter)
 
-# Read-only: a request must never be able to change which code verifies a provider.
-PROVIDERS: Mapping[str, ProviderAdapter] = MappingProxyType({a.name: a for a in _ADAPTERS})
-LOOKUP_PROVIDERS: Mapping[str, LookupAdapter] = MappingProxyType(
-    {a.name: a for a in _LOOKUP_ADAPTERS}
-)
+
+class _Adapters(Mapping[str, Adapter], Generic[Adapter]):
+    """Read-only, and only the names listed: a request must never be able to change which code
+    verifies a provider. A provider's module is imported when its adapter is first asked for."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._names = names
+
+    def __getitem__(self, name: str) -> Adapter:
+        if name not in self._names:
+            raise KeyError(name)
+        adapter: Adapter = import_module(f"bounceback.providers.{name}").ADAPTER
+        if adapter.name != name:
+            raise TypeError(f"bounceback.providers.{name}.ADAPTER is not the {name} adapter")
+        return adapter
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+
+PROVIDERS: Mapping[str, ProviderAdapter] = _Adapters[ProviderAdapter](_ADAPTERS)
+LOOKUP_PROVIDERS: Mapping[str, LookupAdapter] = _Adapters[LookupAdapter](_LOOKUP_ADAPTERS)
 
 
 def get_adapter(name: str) -> ProviderAdapter | None:
