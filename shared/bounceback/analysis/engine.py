@@ -470,6 +470,10 @@ _LISTED_AFTER = re.compile(
 _LISTED_BEFORE = re.compile(rf"(?<![\w-]){_LISTED_NAME},?[ \t]+(?:and|or|&)[ \t]+$")
 
 
+# Every count of applications in [areas.outside_control] `volume` holds one of these.
+_VOLUME_WORDS = ("appl", "candidat", "respons", "interest", "cvs")
+
+
 # A mismatch that gives the candidate only a little of a skill: "you use C4D only a little", "you've
 # only touched Kafka briefly".
 _SCANT = re.compile(
@@ -938,8 +942,8 @@ class _Reader:
         to contact shortlisted candidates"): there the count explains the process, not the
         decision (BRIEF's rule on volume)."""
         lex = self.lex
-        if lex.oc_volume is None:
-            return None
+        if lex.oc_volume is None or not any(w in low for w in _VOLUME_WORDS):
+            return None  # most sentences count nothing: skip the scan
         found = lex.oc_volume.search(low)
         if found is None:
             return None

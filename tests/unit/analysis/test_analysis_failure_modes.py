@@ -5,9 +5,12 @@ they end, and the outside-control family in agency and trade voices."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
-from bounceback.analysis import analyse
+from bounceback.analysis import analyse, engine
 from bounceback.model import Area
 
 
@@ -332,3 +335,12 @@ def test_outside_control_in_its_many_phrasings(text: str) -> None:
 )
 def test_neighbouring_areas_in_other_phrasings(text: str, areas: set[Area]) -> None:
     assert areas_of(text) == areas
+
+
+def test_every_count_of_applications_holds_a_word_the_engine_looks_for_first() -> None:
+    # Given the lexicon's counts of applications / Then each can be found by the cheap pre-check
+    lexicon = Path(engine.__file__).with_name("lexicon.toml")
+    volume = tomllib.loads(lexicon.read_text("utf-8"))["areas"]["outside_control"]["volume"]
+    assert volume
+    for pattern in volume:
+        assert any(word in pattern for word in engine._VOLUME_WORDS), pattern
