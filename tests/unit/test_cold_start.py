@@ -100,3 +100,13 @@ def test_importing_the_api_builds_no_body_validator() -> None:
         "print(json.dumps(sorted(m.__name__ for m in models if m.__pydantic_complete__)))"
     )
     assert built == []
+
+
+def test_the_webhook_function_loads_no_powertools_event_classes() -> None:
+    loaded = _fresh(
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'functions' / 'webhooks')!r})\n"
+        "import app\n"
+        "print(json.dumps('aws_lambda_powertools.utilities.data_classes' in sys.modules))"
+    )
+    assert loaded is False
