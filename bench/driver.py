@@ -3,8 +3,9 @@
 Run in a fresh interpreter by ``bench/first_events.py`` with a function's environment. It reads
 its job (the event, the task root) before the clock starts, then times what Lambda's first
 invocation pays: importing the handler module (the init phase) and handling the event. The
-floor job times ``import boto3``, a DynamoDB client and one GetItem instead. Only the standard
-library's json, sys and time are loaded before the clock starts.
+floor job times ``import boto3``, a DynamoDB client and one GetItem instead; the fixed-stack job
+imports Powertools' Logger and Metrics, makes and uses one pydantic model, then does the same.
+Only the standard library's json, sys and time are loaded before the clock starts.
 """
 
 import json
@@ -46,6 +47,18 @@ def main() -> None:
     if job["kind"] == "floor":
         imported = started
         result = floor(job)
+    elif job["kind"] == "fixed stack":
+        # What the product's design puts in every function, before the floor's own work: a
+        # pydantic model at the boundary (one field, built and used once), Powertools' Logger
+        # and Metrics.
+        from aws_lambda_powertools import Logger, Metrics  # noqa: F401
+        from pydantic import BaseModel
+
+        class Boundary(BaseModel):
+            table: str
+
+        imported = time.perf_counter()
+        result = floor(Boundary.model_validate({"table": job["table"]}).model_dump() | job)
     else:
         sys.path.insert(0, job["task_root"])  # Lambda's task root, before the layer
         module = __import__(job["module"])

@@ -489,9 +489,16 @@ ROLES = {
 }
 
 
+# Reference cold starts, not functions: the floor, and the floor with what the product's design
+# puts in every function (Powertools' Logger and Metrics, a pydantic model at the boundary): the
+# least any of our functions can cost, whatever its own code does.
+FLOOR, FIXED_STACK = "floor", "fixed stack"
+REFERENCES = (FLOOR, FIXED_STACK)
+
+
 @dataclass(frozen=True)
 class Job:
-    function: str  # a logical id, or "floor"
+    function: str  # a logical id, or one of REFERENCES
     tracing: bool
 
 
@@ -530,7 +537,7 @@ class Bench:
     def prepare(self, jobs: list[Job]) -> None:
         world = self.world
         for job in jobs:
-            if job.function == "floor":
+            if job.function in REFERENCES:
                 continue
             role = self.role(job.function)
             if role in ("api", "webhook"):
@@ -599,7 +606,7 @@ class Bench:
         return _sqs_batch(event, world.queue_arn(function))
 
     def environment(self, job: Job) -> dict[str, str]:
-        function = job.function if job.function != "floor" else self.functions[0]
+        function = job.function if job.function not in REFERENCES else self.functions[0]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
@@ -611,7 +618,7 @@ class Bench:
             "PYTHONDONTWRITEBYTECODE": "1",
             **self.environments[function],
         }
-        if job.function != "floor":
+        if job.function not in REFERENCES:
             env["LAMBDA_TASK_ROOT"] = str(self.tasks / function)
         if function == self.publisher:
             env["EVENT_BUS_NAME"] = SINK_BUS
@@ -635,9 +642,9 @@ class Bench:
         token = uuid.uuid4().hex
         job_path = self.work / f"{token}.job.json"
         result_path = self.work / f"{token}.result.json"
-        if job.function == "floor":
+        if job.function in REFERENCES:
             spec: dict[str, Any] = {
-                "kind": "floor",
+                "kind": job.function,
                 "table": self.environments[self.functions[0]]["TABLE_NAME"],
                 "key": {"PK": {"S": f"USER#{USER}"}, "SK": {"S": "PROFILE"}},
             }
@@ -661,7 +668,7 @@ class Bench:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and driver
             [sys.executable, *python_options, str(DRIVER), str(job_path), str(result_path)],
             env=self.environment(job),
-            cwd=self.tasks / job.function if job.function != "floor" else self.work,
+            cwd=self.tasks / job.function if job.function not in REFERENCES else self.work,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -671,7 +678,7 @@ class Bench:
             raise RuntimeError(f"{job}: {completed.stderr[-3000:]}")
         result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
         result["segments"] = self.xray.take()
-        result["ok"] = job.function == "floor" or _ok_result(job.function, result["result"])
+        result["ok"] = job.function in REFERENCES or _ok_result(job.function, result["result"])
         result["stderr"] = completed.stderr
         job_path.unlink()
         result_path.unlink()
@@ -735,10 +742,12 @@ def bench_session() -> Iterator[tuple[Bench, str]]:
 def measure(rounds: int, *, seed: int = 0) -> tuple[dict[Job, Figures], list[str], str, list[str]]:
     """Run every job ``rounds`` times, interleaved; returns figures per job."""
     with bench_session() as (bench, built):
-        jobs = [Job("floor", False)] + [
+        jobs = [Job(FLOOR, False), Job(FIXED_STACK, False)] + [
             Job(name, tracing) for name in bench.functions for tracing in (True, False)
         ]
-        warm_up = [Job("floor", False)] + [Job(name, True) for name in bench.functions]
+        warm_up = [Job(FLOOR, False), Job(FIXED_STACK, False)] + [
+            Job(name, True) for name in bench.functions
+        ]
         bench.prepare(jobs * rounds + warm_up)
         # One cold start of each first, discarded: the OS's file cache warm, as on a busy host.
         for job in warm_up:
@@ -763,7 +772,7 @@ def report(rounds: int) -> dict[str, float]:
     """Print the table; returns each function's traced first event as a ratio to the floor."""
     started = time.monotonic()
     figures, functions, built, unmeasured = measure(rounds)
-    floor = figures[Job("floor", False)]
+    floor = figures[Job(FLOOR, False)]
     floor_s = statistics.median(floor.seconds)
     floor_cpu = statistics.median(floor.cpu_seconds)
     print(
@@ -774,6 +783,12 @@ def report(rounds: int) -> dict[str, float]:
     print(
         f"   floor: fresh interpreter, import boto3, DynamoDB client, one GetItem:"
         f" {floor_s * 1000:.0f} ms (CPU {floor_cpu * 1000:.0f} ms)"
+    )
+    fixed = figures[Job(FIXED_STACK, False)]
+    fixed_s = statistics.median(fixed.seconds)
+    print(
+        f"   the floor after Powertools' Logger and Metrics and one pydantic model (the least any"
+        f" function here costs): {fixed_s * 1000:.0f} ms, {fixed_s / floor_s:.2f} x"
     )
     print(
         f"   {'function':<24} {'Tracing: Active':>24} {'PassThrough':>22}"
