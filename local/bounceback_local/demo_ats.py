@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bounceback.providers.registry import get_lookup_adapter
-from bounceback_local.fake_ats import FakeAtsApi, demo_documents
+from bounceback_local import sample_delivery
+from bounceback_local.fake_ats import FakeAtsApi
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 PROVIDER = "smartrecruiters"
@@ -37,9 +37,18 @@ class Client(Protocol):
 
 def play(client: Client, say: Callable[..., None]) -> None:
     """Connect a fake SmartRecruiters, deliver one of its rejections, show what was logged."""
-    fake = FakeAtsApi(demo_documents()).start()
-    _RUNNING.append(fake)
+    _, info = client.call("GET", "/_local/info")
     secrets = json.loads((EVENTS / "webhooks" / "secrets.json").read_text(encoding="utf-8"))
+    # The sample as SmartRecruiters would send it at the stack's clock (its dates moved to the
+    # day before), and the fake's documents about its candidate moved with it.
+    delivery = sample_delivery.prepare(
+        sample_delivery.load(PROVIDER),
+        secret=secrets[PROVIDER],
+        now=datetime.fromisoformat(info["now"]),
+        email=None,
+    )
+    fake = FakeAtsApi({PROVIDER: delivery.documents or {}}).start()
+    _RUNNING.append(fake)
     client.token = ""
     _, answer = client.call("POST", "/_local/token", {"sub": "demo-admin", "groups": ["admin"]})
     client.token = answer["token"]
@@ -60,24 +69,14 @@ def play(client: Client, say: Callable[..., None]) -> None:
         f"back from its API with the employer's key (here a fake at {fake.base_url(PROVIDER)})",
     )
 
-    _, info = client.call("GET", "/_local/info")
-    sample = json.loads(
-        (EVENTS / "webhooks" / f"{PROVIDER}.rejection.json").read_text(encoding="utf-8")
-    )
-    body = sample["body"].encode()
-    adapter = get_lookup_adapter(PROVIDER)
-    if adapter is None:  # pragma: no cover - the registry lists it
-        raise KeyError(PROVIDER)
-    now = datetime.fromisoformat(info["now"])
-    headers = adapter.signature_headers(body, secrets[PROVIDER], now, "demo-status-change-1")
-    status = _post(client.base_url + connection["webhook_path"], body, headers)
+    status = _post(client.base_url + connection["webhook_path"], delivery.raw, delivery.headers)
     client.sign_in()
     client.call("POST", "/_local/drain")
     _, page = client.call("GET", "/rejections?limit=50")
     found = next((r for r in page["items"] if r["source"] == PROVIDER), None)
     detail = (
         f"looked up after the answer: {found['role']} at {found['company']}, "
-        f"reason {found['reason']!r}"
+        f"reason {found['reason']!r}, rejected {found['rejected_at'][:10]}"
         if found
         else "the lookup has not logged it yet"
     )

@@ -4,11 +4,13 @@ keep serving afterwards."""
 from __future__ import annotations
 
 import queue
+import re
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,13 @@ def test_the_demo_prints_the_whole_journey_then_keeps_serving() -> None:
         ):
             assert moment in timeline, timeline
         assert "stopped:" not in timeline
+        # The ATS's rejection is recent at the stack's clock (the sample's dates moved with it),
+        # so its waiting period is still ahead, not over before it was logged.
+        rejected = re.search(r"rejected (\d{4}-\d{2}-\d{2})", timeline)
+        today = re.search(r"the clock is back to today, (\d{4}-\d{2}-\d{2})", timeline)
+        assert rejected, timeline
+        assert today, timeline
+        assert date.fromisoformat(rejected.group(1)) >= date.fromisoformat(today.group(1))
         with urllib.request.urlopen(f"{base_url}/openapi.json", timeout=10) as answer:  # noqa: S310
             assert answer.status == 200
     finally:
