@@ -792,7 +792,7 @@ def report(rounds: int) -> dict[str, float]:
     )
     print(
         f"   {'function':<24} {'Tracing: Active':>24} {'PassThrough':>22}"
-        f" {'of which import':>17} {'CPU/floor':>10} {'segments':>9}"
+        f" {'of which import':>17} {'CPU/floor':>10} {'segments':>9} {'own':>6}"
     )
     ratios: dict[str, float] = {}
     failed = []
@@ -807,6 +807,7 @@ def report(rounds: int) -> dict[str, float]:
             f"   {name:<24} {on_s * 1000:9.0f} ms {on_s / floor_s:6.2f} x"
             f" {off_s * 1000:9.0f} ms {off_s / floor_s:6.2f} x"
             f" {imports * 1000:13.0f} ms {cpu:9.2f}x {segments:9.0f}"
+            f" {(on_s - fixed_s) / floor_s:5.2f}x"
         )
         if on.failures or off.failures:
             failed.append(name)
@@ -816,7 +817,8 @@ def report(rounds: int) -> dict[str, float]:
         f" {time.monotonic() - started:.0f} s for this section"
     )
     print("   (x: wall-clock ratio to the floor; CPU/floor: the same in CPU time, which a busy")
-    print("    machine inflates less; segments: X-Ray documents sent to the daemon address)")
+    print("    machine inflates less; segments: X-Ray documents sent to the daemon address;")
+    print("    own: what the function adds to the fixed stack, traced, as a share of the floor)")
     if unmeasured:
         print(f"   not measured (no first event made here yet): {', '.join(unmeasured)}")
     if failed:
