@@ -11,7 +11,7 @@ announces it again when it was held back), in order:
 4. the provider's ``lookup`` against the connection's ``api_base_url``, through ``AtsApiClient``
    (timeouts, bounded retries, the key sent only under that base);
 5. what the lookup found, logged through the webhooks' own path
-   (``webhooks.record_rejection``, ``webhooks.withdraw``): one rejection per de-duplication key,
+   (``webhooks.carry_out``): one rejection per de-duplication key,
    whatever the number of deliveries, retries and redrives.
 
 A lookup that gets no usable answer (the key refused, the ATS down, slow or rate-limiting, an
@@ -39,12 +39,11 @@ from bounceback.providers.base import (
     Interpretation,
     LookupAdapter,
     LookupNeeded,
-    RejectionWithdrawn,
 )
 from bounceback.providers.registry import get_lookup_adapter
 from bounceback.services import Services
 from bounceback.timers import lookup_timer_name
-from bounceback.workflow.webhooks import Outcome, record_rejection, withdraw
+from bounceback.workflow.webhooks import Outcome, carry_out
 
 ClientFactory = Callable[[str, Mapping[str, str]], AtsApiClient]
 
@@ -116,19 +115,16 @@ def run_lookup(
     meaning = _look_up(adapter, connection, api_key, needed, client, fields)
     if isinstance(meaning, Ignored):
         return _done(Outcome.IGNORED, fields, {"why": meaning.why})
-    if isinstance(meaning, RejectionWithdrawn):
-        recorded = withdraw(services, connection, meaning)
-    else:
-        recorded = record_rejection(
-            services,
-            connection,
-            meaning,
-            source=adapter.name,
-            now=now,
-            correlation_id=event.metadata.correlation_id,
-            log_fields=fields,
-            lease_clock=datetime.now(UTC),
-        )
+    recorded = carry_out(
+        services,
+        connection,
+        meaning,
+        source=adapter.name,
+        now=now,
+        correlation_id=event.metadata.correlation_id,
+        log_fields=fields,
+        lease_clock=datetime.now(UTC),
+    )
     if recorded.outcome is Outcome.IN_PROGRESS:
         logger.info("ats lookup's rejection is being logged by another try", extra=fields)
         raise AtsLookupFailedError("the rejection is being logged by another try")

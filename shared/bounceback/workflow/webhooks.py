@@ -161,18 +161,15 @@ def ingest(
         return delivery.success(Outcome.IGNORED, "ignored", {"why": meaning.why})
     if isinstance(meaning, LookupNeeded):
         return _queue_lookup(services, delivery, meaning, raw_body, now=now, request_id=request_id)
-    if isinstance(meaning, RejectionWithdrawn):
-        recorded = withdraw(services, connection, meaning)
-    else:
-        recorded = record_rejection(
-            services,
-            connection,
-            meaning,
-            source=adapter.name,
-            now=now,
-            correlation_id=request_id,
-            log_fields=delivery.fields(),
-        )
+    recorded = carry_out(
+        services,
+        connection,
+        meaning,
+        source=adapter.name,
+        now=now,
+        correlation_id=request_id,
+        log_fields=delivery.fields(),
+    )
     if recorded.outcome is Outcome.IN_PROGRESS:
         # Another request is logging this very delivery right now. Not success: if that one
         # fails, the sender must still retry. It will find the delivery done and get success.
@@ -211,6 +208,33 @@ class Recorded:
 
     outcome: Outcome
     log: Mapping[str, str] = field(default_factory=dict)
+
+
+def carry_out(
+    services: Services,
+    connection: Connection,
+    meaning: RejectionDelivery | RejectionWithdrawn,
+    *,
+    source: str,
+    now: datetime,
+    correlation_id: str,
+    log_fields: Mapping[str, str],
+    lease_clock: datetime | None = None,
+) -> Recorded:
+    """What a delivery meant, done: its rejection logged, or its application withdrawn. The
+    same for a webhook that carried it and a lookup that read it back."""
+    if isinstance(meaning, RejectionWithdrawn):
+        return withdraw(services, connection, meaning)
+    return record_rejection(
+        services,
+        connection,
+        meaning,
+        source=source,
+        now=now,
+        correlation_id=correlation_id,
+        log_fields=log_fields,
+        lease_clock=lease_clock,
+    )
 
 
 def record_rejection(
