@@ -344,3 +344,46 @@ def test_every_count_of_applications_holds_a_word_the_engine_looks_for_first() -
     assert volume
     for pattern in volume:
         assert any(word in pattern for word in engine._VOLUME_WORDS), pattern
+
+
+# ---------------------------------------------------------------- praise is never a gap
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a requirement said to be met, in praise
+        "You came across as confident without being pushy, and your background in vendor audits "
+        "was exactly the kind of thing we hoped to see.",
+        # growing an organisation is not the engineering skill of scaling
+        "Your record of scaling the support team from four to forty was exactly what we hoped to "
+        "hear about.",
+        # the employer's own calendar, and a verdict that points back at a reason given before it
+        "Given the timing of our year-end audit, that was the deciding factor.",
+    ],
+)
+def test_praise_and_the_employers_own_words_give_no_gap(text: str) -> None:
+    # Given praise, or the employer speaking of itself / When analysed / Then no area is found
+    assert areas_of(text) == set()
+
+
+def test_teams_of_the_employer_named_in_a_list_are_not_skills() -> None:
+    # Given a requirement beside the employer's teams named as a list
+    text = (
+        "The role sits between our finance and procurement teams and needs someone who can start "
+        "in May."
+    )
+    # When analysed / Then the start date is the gap and the teams name no skill
+    assert areas_of(text) == {Area.LOGISTICS}
+
+
+def test_an_emoji_ends_a_chat_sentence_so_praise_after_it_stands_alone() -> None:
+    # Given a chat note whose first sentence ends with an emoji and no full stop
+    text = (
+        "Update from the client: the external requirement is closed 😕 They said your Snowflake "
+        "experience was exactly what they were after."
+    )
+    # When analysed / Then the closed requirement is the reason and the praise after it no gap
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL}
+    # while a sentence that goes on in lower case after the emoji is still one sentence
+    assert engine.analyse("So sorry 🙁 but your Kafka knowledge was too limited for us.")
