@@ -387,3 +387,71 @@ def test_an_emoji_ends_a_chat_sentence_so_praise_after_it_stands_alone() -> None
     assert areas_of(text) == {Area.OUTSIDE_CONTROL}
     # while a sentence that goes on in lower case after the emoji is still one sentence
     assert engine.analyse("So sorry 🙁 but your Kafka knowledge was too limited for us.")
+
+
+# ---------------------------------------------------------------- neighbouring areas, in M's voices
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        # at ease with a tool is a skill, not self-assurance
+        (
+            "We'd need someone already confident with the dispatch software from the first shift.",
+            set(),
+        ),
+        # a contract called an engagement is no one's manner
+        (
+            "The client needs DV clearance for everyone on the programme, as the engagement starts "
+            "next month.",
+            {Area.TECHNICAL_SKILLS, Area.LOGISTICS},
+        ),
+        # the writer explaining the decision is not the candidate's communication
+        (
+            "I wanted to explain why rather than send you a template: your Excel modelling was too "
+            "basic.",
+            {Area.TECHNICAL_SKILLS},
+        ),
+        # an interview named by its kind is no career gap
+        (
+            "The gap was in the experience interview: your examples had no numbers in them.",
+            {Area.STORYTELLING},
+        ),
+        # praise closed with "no question there"
+        ("Your sales track record is strong - no question there.", set()),
+        # an agency asking for papers for other openings
+        (
+            "Kindly share your updated CV, expected salary and notice period for the other "
+            "openings.",
+            set(),
+        ),
+        # driving experience asked for is time, not a need to drive
+        (
+            "Our insurers need at least two years of driving experience, so the role needs someone "
+            "who has driven for longer.",
+            {Area.EXPERIENCE},
+        ),
+        # a reapply instruction is no research gap
+        (
+            "You will need to re-apply against the revised job description once it is published.",
+            set(),
+        ),
+    ],
+)
+def test_neighbouring_areas_in_agency_site_and_panel_voices(text: str, areas: set[Area]) -> None:
+    # Given a sentence whose cue words belong to someone else or to another area
+    # When analysed / Then only the areas it gives are found
+    assert areas_of(text) == areas
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Management has put a freeze on all permanent hiring for the region.",
+        "The client has postponed the solar build until next year, so there is no start date.",
+        "The academy has already filled its intake of trainees for this cohort.",
+    ],
+)
+def test_outside_control_when_the_work_or_the_intake_stops(text: str) -> None:
+    # Given a freeze, postponed works or a full intake / When analysed / Then outside control
+    assert Area.OUTSIDE_CONTROL in areas_of(text)
