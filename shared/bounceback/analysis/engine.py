@@ -697,7 +697,14 @@ class _Reader:
         if original[start:end] != " ".join(words):
             end = m.end(group)  # the name was written across odd spacing: keep its span
         noun = (m.group("noun") or "").lower() if group == "z" else ""
-        if noun in lex.skill_frame_keep:
+        # A lone everyday word is no name without its noun: "White Card", not "White".
+        everyday = (
+            len(words) == 1
+            and not noun.endswith(("ed", "ible"))  # "Invisalign certified" names "Invisalign"
+            and words[0][1:].islower()
+            and lex.skills.fullmatch(words[0].lower()) is None
+        )
+        if noun and (noun in lex.skill_frame_keep or everyday):
             words.append(m.group("noun"))
             end = m.end("noun")
         if low[start:end] != original[start:end].lower():

@@ -404,7 +404,7 @@ def test_an_emoji_ends_a_chat_sentence_so_praise_after_it_stands_alone() -> None
         (
             "The client needs DV clearance for everyone on the programme, as the engagement starts "
             "next month.",
-            {Area.TECHNICAL_SKILLS, Area.LOGISTICS},
+            {Area.TECHNICAL_SKILLS},
         ),
         # the writer explaining the decision is not the candidate's communication
         (
@@ -455,3 +455,49 @@ def test_neighbouring_areas_in_agency_site_and_panel_voices(text: str, areas: se
 def test_outside_control_when_the_work_or_the_intake_stops(text: str) -> None:
     # Given a freeze, postponed works or a full intake / When analysed / Then outside control
     assert Area.OUTSIDE_CONTROL in areas_of(text)
+
+
+# ---------------------------------------------------------------- skill names as written, again
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        # a lone everyday word is no name without its noun
+        (
+            "Nobody goes on site here without a White Card, and you don't have one yet.",
+            {"white card"},
+        ),
+        # a clearance level and a product's edition are part of the name
+        (
+            "The client needs NV1 clearance before anyone starts, which you don't hold.",
+            {"nv1 clearance"},
+        ),
+        ("You haven't used SystmOne Online or EMIS Web before.", {"systmone online", "emis web"}),
+        # a narrower technique or practice written before a known one
+        (
+            "The role needs spectral flow cytometry and you've only run conventional panels.",
+            {"spectral flow cytometry"},
+        ),
+        (
+            "We need residential conveyancing experience you don't have yet.",
+            {"residential conveyancing"},
+        ),
+        # a language the vocabulary did not know
+        (
+            "Most of our patients speak only Nepali, and you are not comfortable conversing in "
+            "Nepali.",
+            {"nepali"},
+        ),
+        # records kept in a system, and codes listed after "including"
+        ("You have not charted in Meditech before.", {"meditech"}),
+        (
+            "The post needs three actuarial exams, including CS1 and CB2, and you have one.",
+            {"actuarial", "cs1", "cb2"},
+        ),
+    ],
+)
+def test_skill_names_in_trade_clinical_and_exam_voices(text: str, skills: set[str]) -> None:
+    # Given a skill gap named as trades, clinics and exam bodies write it
+    # When analysed / Then the skill words are the names as written
+    assert skills_of(text) == skills
