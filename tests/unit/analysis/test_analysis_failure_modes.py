@@ -501,3 +501,47 @@ def test_skill_names_in_trade_clinical_and_exam_voices(text: str, skills: set[st
     # Given a skill gap named as trades, clinics and exam bodies write it
     # When analysed / Then the skill words are the names as written
     assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # the person chosen set off by a comma
+        (
+            "We have offered the job to another applicant, who holds the CSCS Gold Card and has "
+            "run sites of this size.",
+            "cscs gold",
+        ),
+        # the person chosen described in a sentence of their own
+        (
+            "The successful candidate holds a PRINCE2 Practitioner certificate and has delivered "
+            "two hospital builds.",
+            "prince2 practitioner",
+        ),
+    ],
+)
+def test_the_person_chosen_in_a_clause_or_a_sentence_of_their_own(text: str, skill: str) -> None:
+    # Given a comparison that names what the person chosen holds / When analysed
+    # Then it is outside control and the qualification is the skill gap
+    assert {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS} <= areas_of(text)
+    assert skill in skills_of(text)
+
+
+def test_a_belt_is_part_of_its_methods_name() -> None:
+    text = "The client needs a Six Sigma Green Belt, which you have not completed yet."
+    assert skills_of(text) == {"six sigma green belt"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We felt you'd be better suited to a Band 5 post at this stage.",
+        "Your profile seems better aligned to the Senior Associate grade for now.",
+    ],
+)
+def test_the_candidate_placed_at_another_level_is_experience_not_a_comparison(text: str) -> None:
+    assert areas_of(text) == {Area.EXPERIENCE}
+
+
+def test_a_standard_the_customers_need_is_not_research_into_them() -> None:
+    assert areas_of("Your soldering was not neat enough for our clients in defence.") == set()
