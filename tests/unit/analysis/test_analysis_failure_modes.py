@@ -545,3 +545,33 @@ def test_the_candidate_placed_at_another_level_is_experience_not_a_comparison(te
 
 def test_a_standard_the_customers_need_is_not_research_into_them() -> None:
     assert areas_of("Your soldering was not neat enough for our clients in defence.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        # answers beside the question, a stated length run over, no clarifying questions, a hint
+        (
+            "Several of your replies never really answered the question we had asked.",
+            Area.COMMUNICATION,
+        ),
+        ("Your pitch ran well over the ten minutes allowed.", Area.COMMUNICATION),
+        (
+            "You dived straight into the schema without asking who the users were.",
+            Area.COMMUNICATION,
+        ),
+        ("You didn't ask any clarifying questions before starting.", Area.COMMUNICATION),
+        (
+            "When the interviewer nudged you toward caching, you didn't pick up on the hint.",
+            Area.COMMUNICATION,
+        ),
+        # no case told end to end, talk in the abstract
+        ("You couldn't talk us through a single project from start to finish.", Area.STORYTELLING),
+        ("You spoke about agile mostly in the abstract.", Area.STORYTELLING),
+        # a candidate's own notes: no questions when invited
+        ("When they asked if I had any questions I said no.", Area.PREPARATION),
+    ],
+)
+def test_communication_and_storytelling_in_plain_phrasing(text: str, area: Area) -> None:
+    # Given a gap said plainly, without the area's usual words / When analysed / Then it is found
+    assert area in areas_of(text)
