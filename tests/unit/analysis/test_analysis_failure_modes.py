@@ -575,3 +575,41 @@ def test_a_standard_the_customers_need_is_not_research_into_them() -> None:
 def test_communication_and_storytelling_in_plain_phrasing(text: str, area: Area) -> None:
     # Given a gap said plainly, without the area's usual words / When analysed / Then it is found
     assert area in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "areas", "skills"),
+    [
+        # a requirement said to be met is praise
+        (
+            "Both finalists met the technical requirements, and your knowledge of the regulatory "
+            "side impressed us.",
+            set(),
+            set(),
+        ),
+        # "that exposure" points back at the skill named before it
+        (
+            "You have used Kronos for rostering, but we need UKG Dimensions. From the interview, "
+            "that exposure is still limited.",
+            {Area.TECHNICAL_SKILLS},
+            {"ukg dimensions"},
+        ),
+        # ready for the next intake is advice, not readiness for this post
+        (
+            "Your SIA licence lapsed in May; renew it so you're ready for the next intake.",
+            {Area.TECHNICAL_SKILLS},
+            {"sia licence"},
+        ),
+        # a controls platform the vocabulary did not know
+        (
+            "The line runs on TIA Portal and you haven't used it.",
+            {Area.TECHNICAL_SKILLS},
+            {"tia portal"},
+        ),
+    ],
+)
+def test_experience_is_not_read_into_praise_back_references_or_advice(
+    text: str, areas: set[Area], skills: set[str]
+) -> None:
+    assert areas_of(text) == areas
+    assert skills_of(text) == skills
