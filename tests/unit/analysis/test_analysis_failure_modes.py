@@ -613,3 +613,69 @@ def test_experience_is_not_read_into_praise_back_references_or_advice(
 ) -> None:
     assert areas_of(text) == areas
     assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # defensiveness under critique is culture fit, not confidence (LABELS.md)
+        (
+            "When the editor suggested cuts to your story, you became defensive rather than "
+            "talking them through.",
+            Area.CULTURE_FIT,
+            Area.CONFIDENCE,
+        ),
+        # independence as the level of the work is experience, not a working style
+        (
+            "Your audit skills are good, but not yet at the level of independence we need for a "
+            "senior.",
+            Area.EXPERIENCE,
+            Area.CULTURE_FIT,
+        ),
+        # over-qualification said as a role found frustrating after a long career
+        (
+            "After twenty years running your own salon, we think you would find this role "
+            "frustrating.",
+            Area.EXPERIENCE,
+            Area.CULTURE_FIT,
+        ),
+        # answers at odds with how the team works
+        (
+            "Some of your answers on delegation sat at odds with how our team works.",
+            Area.CULTURE_FIT,
+            Area.COMMUNICATION,
+        ),
+    ],
+)
+def test_culture_fit_told_from_confidence_and_experience(
+    text: str, present: Area, absent: Area
+) -> None:
+    found = areas_of(text)
+    assert present in found
+    assert absent not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        # a joint standard with a part number
+        (
+            "The shutdown needs TIG welding to AS/NZS 1554.6 and your root run failed.",
+            {"tig welding", "as/nzs 1554.6"},
+        ),
+        # a level of a language named before it is no skill of its own
+        (
+            "Spanish at Level 3 is essential for this post, and yours is conversational.",
+            {"spanish"},
+        ),
+        # a code and the words it stands for, side by side, are one name
+        (
+            "You will need the 2391 Inspection and Testing qualification for this role.",
+            {"2391 inspection and testing"},
+        ),
+    ],
+)
+def test_standards_levels_and_codes_are_cut_where_their_names_end(
+    text: str, skills: set[str]
+) -> None:
+    assert skills_of(text) == skills
