@@ -679,3 +679,14 @@ def test_standards_levels_and_codes_are_cut_where_their_names_end(
     text: str, skills: set[str]
 ) -> None:
     assert skills_of(text) == skills
+
+
+def test_the_person_chosen_described_by_their_time_in_a_post_is_a_comparison() -> None:
+    # Given the person chosen, described by the post they have held and what they hold
+    text = (
+        "We've offered the job to someone who's been a shift lead for two years and already "
+        "holds a forklift licence."
+    )
+    # When analysed / Then the comparison is read, and the licence is the skill it names
+    assert {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS} <= areas_of(text)
+    assert skills_of(text) == {"forklift licence"}
