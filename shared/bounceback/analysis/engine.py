@@ -504,6 +504,22 @@ def _within(short: str, long: str) -> bool:
     )
 
 
+def _joined(
+    found: list[tuple[int, int, str, int]], original: str
+) -> list[tuple[int, int, str, int]]:
+    """Two names of the same skill written side by side are one name, as written: "the 2391
+    Inspection and Testing" (a code and the words it stands for), not two skills."""
+    out: list[tuple[int, int, str, int]] = []
+    for f in found:
+        if out:
+            last = out[-1]
+            if last[2].lower() == f[2].lower() and f[0] == last[1] + 1 and original[last[1]] == " ":
+                out[-1] = (last[0], f[1], original[last[0] : f[1]], last[3])
+                continue
+        out.append(f)
+    return out
+
+
 class _Reader:
     """Collects the findings of one text."""
 
@@ -575,6 +591,7 @@ class _Reader:
         for start, end, name in self._listed(low, original, found):
             found.append((start, end, name, context.where(start)))
         found.sort()
+        found = _joined(found, original)
         # One name per span: "SEND" inside "SEND Code of Practice" is not a second skill.
         return [
             f
@@ -697,7 +714,14 @@ class _Reader:
         if original[start:end] != " ".join(words):
             end = m.end(group)  # the name was written across odd spacing: keep its span
         noun = (m.group("noun") or "").lower() if group == "z" else ""
-        if noun in lex.skill_frame_keep:
+        # A lone everyday word is no name without its noun: "White Card", not "White".
+        everyday = (
+            len(words) == 1
+            and not noun.endswith(("ed", "ible"))  # "Invisalign certified" names "Invisalign"
+            and words[0][1:].islower()
+            and lex.skills.fullmatch(words[0].lower()) is None
+        )
+        if noun and (noun in lex.skill_frame_keep or everyday):
             words.append(m.group("noun"))
             end = m.end("noun")
         if low[start:end] != original[start:end].lower():

@@ -48,7 +48,11 @@ _POSTSCRIPT = re.compile(r"\s*p\.?\s?s\b", re.IGNORECASE)
 _SIGN_OFF_MAX = 48  # a longer line is a sentence, not a sign-off
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\u0085")
 # End of a sentence: terminal punctuation, optional closing quotes/brackets, then whitespace.
-_SENTENCE_END = re.compile(r"[.!?\u2026\u3002]+[\"')\]]*(?=\s)")
+# Emoji and pictographs too: in chat notes they end a sentence that has no full stop ("the
+# requirement is closed 😕 They did say..."), when a capitalised word follows (see split_sentences).
+_PICTOGRAPHS = "\u2600-\u27bf\U0001f300-\U0001faff"
+_SENTENCE_END = re.compile(rf"[.!?\u2026\u3002]+[\"')\]]*(?=\s)|[{_PICTOGRAPHS}]+(?=\s)")
+_EMOJI = re.compile(f"[{_PICTOGRAPHS}]")
 _TOKEN_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)\.?$")
 
 
@@ -234,6 +238,8 @@ def split_sentences(text: str, lex: Lexicon) -> list[Sentence]:
                 continue
             if text[nxt].islower() and text[m.start()] == "." and not _ends_word(text, m.start()):
                 continue
+            if _EMOJI.match(text, m.start()) and not text[nxt].isupper():
+                continue  # "so sorry 🙁 but..." goes on
             cuts.append(m.end())
         for m in inline_bullet.finditer(text, b_start, b_end):
             cuts.append(m.start())

@@ -344,3 +344,349 @@ def test_every_count_of_applications_holds_a_word_the_engine_looks_for_first() -
     assert volume
     for pattern in volume:
         assert any(word in pattern for word in engine._VOLUME_WORDS), pattern
+
+
+# ---------------------------------------------------------------- praise is never a gap
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a requirement said to be met, in praise
+        "You came across as confident without being pushy, and your background in vendor audits "
+        "was exactly the kind of thing we hoped to see.",
+        # growing an organisation is not the engineering skill of scaling
+        "Your record of scaling the support team from four to forty was exactly what we hoped to "
+        "hear about.",
+        # the employer's own calendar, and a verdict that points back at a reason given before it
+        "Given the timing of our year-end audit, that was the deciding factor.",
+    ],
+)
+def test_praise_and_the_employers_own_words_give_no_gap(text: str) -> None:
+    # Given praise, or the employer speaking of itself / When analysed / Then no area is found
+    assert areas_of(text) == set()
+
+
+def test_teams_of_the_employer_named_in_a_list_are_not_skills() -> None:
+    # Given a requirement beside the employer's teams named as a list
+    text = (
+        "The role sits between our finance and procurement teams and needs someone who can start "
+        "in May."
+    )
+    # When analysed / Then the start date is the gap and the teams name no skill
+    assert areas_of(text) == {Area.LOGISTICS}
+
+
+def test_an_emoji_ends_a_chat_sentence_so_praise_after_it_stands_alone() -> None:
+    # Given a chat note whose first sentence ends with an emoji and no full stop
+    text = (
+        "Update from the client: the external requirement is closed 😕 They said your Snowflake "
+        "experience was exactly what they were after."
+    )
+    # When analysed / Then the closed requirement is the reason and the praise after it no gap
+    assert areas_of(text) == {Area.OUTSIDE_CONTROL}
+    # while a sentence that goes on in lower case after the emoji is still one sentence
+    assert engine.analyse("So sorry 🙁 but your Kafka knowledge was too limited for us.")
+
+
+# ---------------------------------------------------------------- neighbouring areas, in M's voices
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        # at ease with a tool is a skill, not self-assurance
+        (
+            "We'd need someone already confident with the dispatch software from the first shift.",
+            set(),
+        ),
+        # a contract called an engagement is no one's manner
+        (
+            "The client needs DV clearance for everyone on the programme, as the engagement starts "
+            "next month.",
+            {Area.TECHNICAL_SKILLS},
+        ),
+        # the writer explaining the decision is not the candidate's communication
+        (
+            "I wanted to explain why rather than send you a template: your Excel modelling was too "
+            "basic.",
+            {Area.TECHNICAL_SKILLS},
+        ),
+        # an interview named by its kind is no career gap
+        (
+            "The gap was in the experience interview: your examples had no numbers in them.",
+            {Area.STORYTELLING},
+        ),
+        # praise closed with "no question there"
+        ("Your sales track record is strong - no question there.", set()),
+        # an agency asking for papers for other openings
+        (
+            "Kindly share your updated CV, expected salary and notice period for the other "
+            "openings.",
+            set(),
+        ),
+        # driving experience asked for is time, not a need to drive
+        (
+            "Our insurers need at least two years of driving experience, so the role needs someone "
+            "who has driven for longer.",
+            {Area.EXPERIENCE},
+        ),
+        # a reapply instruction is no research gap
+        (
+            "You will need to re-apply against the revised job description once it is published.",
+            set(),
+        ),
+    ],
+)
+def test_neighbouring_areas_in_agency_site_and_panel_voices(text: str, areas: set[Area]) -> None:
+    # Given a sentence whose cue words belong to someone else or to another area
+    # When analysed / Then only the areas it gives are found
+    assert areas_of(text) == areas
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Management has put a freeze on all permanent hiring for the region.",
+        "The client has postponed the solar build until next year, so there is no start date.",
+        "The academy has already filled its intake of trainees for this cohort.",
+    ],
+)
+def test_outside_control_when_the_work_or_the_intake_stops(text: str) -> None:
+    # Given a freeze, postponed works or a full intake / When analysed / Then outside control
+    assert Area.OUTSIDE_CONTROL in areas_of(text)
+
+
+# ---------------------------------------------------------------- skill names as written, again
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        # a lone everyday word is no name without its noun
+        (
+            "Nobody goes on site here without a White Card, and you don't have one yet.",
+            {"white card"},
+        ),
+        # a clearance level and a product's edition are part of the name
+        (
+            "The client needs NV1 clearance before anyone starts, which you don't hold.",
+            {"nv1 clearance"},
+        ),
+        ("You haven't used SystmOne Online or EMIS Web before.", {"systmone online", "emis web"}),
+        # a narrower technique or practice written before a known one
+        (
+            "The role needs spectral flow cytometry and you've only run conventional panels.",
+            {"spectral flow cytometry"},
+        ),
+        (
+            "We need residential conveyancing experience you don't have yet.",
+            {"residential conveyancing"},
+        ),
+        # a language the vocabulary did not know
+        (
+            "Most of our patients speak only Nepali, and you are not comfortable conversing in "
+            "Nepali.",
+            {"nepali"},
+        ),
+        # records kept in a system, and codes listed after "including"
+        ("You have not charted in Meditech before.", {"meditech"}),
+        (
+            "The post needs three actuarial exams, including CS1 and CB2, and you have one.",
+            {"actuarial", "cs1", "cb2"},
+        ),
+    ],
+)
+def test_skill_names_in_trade_clinical_and_exam_voices(text: str, skills: set[str]) -> None:
+    # Given a skill gap named as trades, clinics and exam bodies write it
+    # When analysed / Then the skill words are the names as written
+    assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        # the person chosen set off by a comma
+        (
+            "We have offered the job to another applicant, who holds the CSCS Gold Card and has "
+            "run sites of this size.",
+            "cscs gold",
+        ),
+        # the person chosen described in a sentence of their own
+        (
+            "The successful candidate holds a PRINCE2 Practitioner certificate and has delivered "
+            "two hospital builds.",
+            "prince2 practitioner",
+        ),
+    ],
+)
+def test_the_person_chosen_in_a_clause_or_a_sentence_of_their_own(text: str, skill: str) -> None:
+    # Given a comparison that names what the person chosen holds / When analysed
+    # Then it is outside control and the qualification is the skill gap
+    assert {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS} <= areas_of(text)
+    assert skill in skills_of(text)
+
+
+def test_a_belt_is_part_of_its_methods_name() -> None:
+    text = "The client needs a Six Sigma Green Belt, which you have not completed yet."
+    assert skills_of(text) == {"six sigma green belt"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We felt you'd be better suited to a Band 5 post at this stage.",
+        "Your profile seems better aligned to the Senior Associate grade for now.",
+    ],
+)
+def test_the_candidate_placed_at_another_level_is_experience_not_a_comparison(text: str) -> None:
+    assert areas_of(text) == {Area.EXPERIENCE}
+
+
+def test_a_standard_the_customers_need_is_not_research_into_them() -> None:
+    assert areas_of("Your soldering was not neat enough for our clients in defence.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        # answers beside the question, a stated length run over, no clarifying questions, a hint
+        (
+            "Several of your replies never really answered the question we had asked.",
+            Area.COMMUNICATION,
+        ),
+        ("Your pitch ran well over the ten minutes allowed.", Area.COMMUNICATION),
+        (
+            "You dived straight into the schema without asking who the users were.",
+            Area.COMMUNICATION,
+        ),
+        ("You didn't ask any clarifying questions before starting.", Area.COMMUNICATION),
+        (
+            "When the interviewer nudged you toward caching, you didn't pick up on the hint.",
+            Area.COMMUNICATION,
+        ),
+        # no case told end to end, talk in the abstract
+        ("You couldn't talk us through a single project from start to finish.", Area.STORYTELLING),
+        ("You spoke about agile mostly in the abstract.", Area.STORYTELLING),
+        # a candidate's own notes: no questions when invited
+        ("When they asked if I had any questions I said no.", Area.PREPARATION),
+    ],
+)
+def test_communication_and_storytelling_in_plain_phrasing(text: str, area: Area) -> None:
+    # Given a gap said plainly, without the area's usual words / When analysed / Then it is found
+    assert area in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "areas", "skills"),
+    [
+        # a requirement said to be met is praise
+        (
+            "Both finalists met the technical requirements, and your knowledge of the regulatory "
+            "side impressed us.",
+            set(),
+            set(),
+        ),
+        # "that exposure" points back at the skill named before it
+        (
+            "You have used Kronos for rostering, but we need UKG Dimensions. From the interview, "
+            "that exposure is still limited.",
+            {Area.TECHNICAL_SKILLS},
+            {"ukg dimensions"},
+        ),
+        # ready for the next intake is advice, not readiness for this post
+        (
+            "Your SIA licence lapsed in May; renew it so you're ready for the next intake.",
+            {Area.TECHNICAL_SKILLS},
+            {"sia licence"},
+        ),
+        # a controls platform the vocabulary did not know
+        (
+            "The line runs on TIA Portal and you haven't used it.",
+            {Area.TECHNICAL_SKILLS},
+            {"tia portal"},
+        ),
+    ],
+)
+def test_experience_is_not_read_into_praise_back_references_or_advice(
+    text: str, areas: set[Area], skills: set[str]
+) -> None:
+    assert areas_of(text) == areas
+    assert skills_of(text) == skills
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        # defensiveness under critique is culture fit, not confidence (LABELS.md)
+        (
+            "When the editor suggested cuts to your story, you became defensive rather than "
+            "talking them through.",
+            Area.CULTURE_FIT,
+            Area.CONFIDENCE,
+        ),
+        # independence as the level of the work is experience, not a working style
+        (
+            "Your audit skills are good, but not yet at the level of independence we need for a "
+            "senior.",
+            Area.EXPERIENCE,
+            Area.CULTURE_FIT,
+        ),
+        # over-qualification said as a role found frustrating after a long career
+        (
+            "After twenty years running your own salon, we think you would find this role "
+            "frustrating.",
+            Area.EXPERIENCE,
+            Area.CULTURE_FIT,
+        ),
+        # answers at odds with how the team works
+        (
+            "Some of your answers on delegation sat at odds with how our team works.",
+            Area.CULTURE_FIT,
+            Area.COMMUNICATION,
+        ),
+    ],
+)
+def test_culture_fit_told_from_confidence_and_experience(
+    text: str, present: Area, absent: Area
+) -> None:
+    found = areas_of(text)
+    assert present in found
+    assert absent not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        # a joint standard with a part number
+        (
+            "The shutdown needs TIG welding to AS/NZS 1554.6 and your root run failed.",
+            {"tig welding", "as/nzs 1554.6"},
+        ),
+        # a level of a language named before it is no skill of its own
+        (
+            "Spanish at Level 3 is essential for this post, and yours is conversational.",
+            {"spanish"},
+        ),
+        # a code and the words it stands for, side by side, are one name
+        (
+            "You will need the 2391 Inspection and Testing qualification for this role.",
+            {"2391 inspection and testing"},
+        ),
+    ],
+)
+def test_standards_levels_and_codes_are_cut_where_their_names_end(
+    text: str, skills: set[str]
+) -> None:
+    assert skills_of(text) == skills
+
+
+def test_the_person_chosen_described_by_their_time_in_a_post_is_a_comparison() -> None:
+    # Given the person chosen, described by the post they have held and what they hold
+    text = (
+        "We've offered the job to someone who's been a shift lead for two years and already "
+        "holds a forklift licence."
+    )
+    # When analysed / Then the comparison is read, and the licence is the skill it names
+    assert {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS} <= areas_of(text)
+    assert skills_of(text) == {"forklift licence"}
