@@ -816,3 +816,37 @@ def test_critique_waved_away_is_culture_fit_not_confidence() -> None:
     )
     # When analysed / Then it is how one takes critique in the team
     assert areas_of(text) == {Area.CULTURE_FIT}
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        (
+            "The lab runs under GMP and you had not done method validation before.",
+            {"gmp", "method validation"},
+        ),
+        (
+            "You could not build a pivot table or write a VLOOKUP in the timed task.",
+            {"pivot tables", "vlookup"},
+        ),
+        ("The studio mixes everything in Pro Tools, which you haven't used.", {"pro tools"}),
+        (
+            "The role needs embedded Rust and Zephyr RTOS, and you have not used either.",
+            {"embedded rust", "zephyr rtos"},
+        ),
+        (
+            "The panel needed a teacher with the IB Diploma Programme behind them.",
+            {"ib diploma programme"},
+        ),
+        ("The line runs on Siemens S7-1500 and you have not programmed one.", {"siemens s7-1500"}),
+        (
+            "We need multiparameter flow cytometry, and your use of it is limited.",
+            {"multiparameter flow cytometry"},
+        ),
+        ("The post requires an NVQ Level 3, and you hold Level 2.", {"nvq level 3"}),
+    ],
+)
+def test_skill_names_from_labs_studios_schools_and_plants_are_read(
+    text: str, skills: set[str]
+) -> None:
+    assert skills_of(text) == skills
