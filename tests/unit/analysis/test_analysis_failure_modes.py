@@ -760,7 +760,8 @@ def test_a_wait_an_interest_or_a_question_about_leading_is_no_experience_gap(tex
         # the post named at length before its verb
         "Sadly the vacancy for Senior Buyer (ref 7781) has now been filled.",
         # the post given to someone described, in the passive
-        "The post has now been offered to an applicant who was a closer match for the brief.",
+        "The post has been offered to an applicant who was a stronger match for the teaching side "
+        "of the job.",
         # the last places of an intake given to others
         "We have given the final places on the programme to applicants who already hold a CSCS "
         "card.",
