@@ -4,8 +4,8 @@ Run from the repository root:
 
 * ``python tests/eval/evaluate.py`` scores the development set (``messages.jsonl``,
   ``dev_extra.jsonl`` and every held-out set already measured, ``holdout.jsonl`` to
-  ``holdout_m.jsonl``: each became development data once its first-seen score was recorded, see
-  ``HOLDOUT.md`` to ``HOLDOUT_M.md`` and ``first_seen.json``), prints one table and the recorded
+  ``holdout_n.jsonl``: each became development data once its first-seen score was recorded, see
+  ``HOLDOUT.md`` to ``HOLDOUT_N.md`` and ``first_seen.json``), prints one table and the recorded
   first-seen scores, and exits non-zero when a gate fails;
 * ``python tests/eval/evaluate.py --set NAME`` scores ``tests/eval/NAME.jsonl`` alone, report-only
   (the gates are printed but do not fail the run). This is how a held-out set written
@@ -50,7 +50,7 @@ HERE = Path(__file__).parent
 # The development set: the messages the rules are tuned on. Each file keeps its own
 # ``praise_only`` convention (see ``load``). The ``holdout*.jsonl`` files were written
 # independently of the analyser and measured once each, at first sight (``first_seen.json``); they
-# have been development data since (see HOLDOUT.md to HOLDOUT_M.md).
+# have been development data since (see HOLDOUT.md to HOLDOUT_N.md).
 DEV_SET = (
     HERE / "messages.jsonl",
     HERE / "dev_extra.jsonl",
@@ -67,6 +67,7 @@ DEV_SET = (
     HERE / "holdout_k.jsonl",
     HERE / "holdout_l.jsonl",
     HERE / "holdout_m.jsonl",
+    HERE / "holdout_n.jsonl",
 )
 DEV = "dev"
 # Any other named set is ``tests/eval/<name>.jsonl``, scored report-only: a held-out set is

@@ -690,3 +690,164 @@ def test_the_person_chosen_described_by_their_time_in_a_post_is_a_comparison() -
     # When analysed / Then the comparison is read, and the licence is the skill it names
     assert {Area.OUTSIDE_CONTROL, Area.TECHNICAL_SKILLS} <= areas_of(text)
     assert skills_of(text) == {"forklift licence"}
+
+
+# ---------------------------------------------------------------- after holdout_n
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the candidate's own short time, set against the post
+        "With only two years in post you would sit at the junior end of the range we need.",
+        "You were great with customers, but having been a shift lead for only five months, you'd "
+        "be quite green to run a store of this size.",
+        "The panel felt a newly qualified nurse with four months on the ward would find the unit "
+        "hard without support.",
+        "Sadly, with only student films behind you, you'd be a bit green for a series with daily "
+        "deadlines.",
+        "We felt a technician with eight months in the trade would struggle on a site this busy.",
+        "We asked for four years in a similar post, and with two years you fell below this "
+        "threshold.",
+        "They want a couple of years in charge of a kitchen, and you've been a sous chef for "
+        "about nine months.",
+        "Honestly, with a year and a half as a coordinator you'd be stretching to run the whole "
+        "programme.",
+    ],
+)
+def test_a_short_time_in_post_set_against_the_role_is_experience(text: str) -> None:
+    # Given the candidate's own time in a post, said to fall short / When analysed
+    # Then it is a career gap (experience)
+    assert Area.EXPERIENCE in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a time stated as praise is no gap
+        "You came across really well, and with ten years in hospitality your customer skills "
+        "were clear.",
+        # 'green' as a colour or a card
+        "We need someone with green card status to work in the US office.",
+        "Our green building team was impressed by your portfolio.",
+    ],
+)
+def test_a_time_in_post_or_a_colour_in_praise_or_logistics_is_no_experience_gap(
+    text: str,
+) -> None:
+    assert Area.EXPERIENCE not in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a waiting period before applying again, not time to gain
+        "Your Python round went well, and I'd encourage you to apply again in a year or so.",
+        # the writer's interest in the candidate's story
+        "That said, we were glad to hear more about your background, and we'd encourage you to "
+        "follow our careers page.",
+        # a question put about leading, not a lack of it
+        "When we asked about managing people you gave a broad answer rather than a specific case.",
+    ],
+)
+def test_a_wait_an_interest_or_a_question_about_leading_is_no_experience_gap(text: str) -> None:
+    assert Area.EXPERIENCE not in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the post named at length before its verb
+        "Sadly the vacancy for Senior Buyer (ref 7781) has now been filled.",
+        # the post given to someone described, in the passive
+        "The post has been offered to an applicant who was a stronger match for the teaching side "
+        "of the job.",
+        # the last places of an intake given to others
+        "We have given the final places on the programme to applicants who already hold a CSCS "
+        "card.",
+        # someone already on the staff moved into the post
+        "The director decided to transfer a colleague from the Leeds branch into the post.",
+        # the article dropped, the person chosen described
+        "They chose other applicant who speaks Portuguese.",
+        # the candidates going on, set against this one
+        "The candidates we progressed forward could describe their results in more depth.",
+    ],
+)
+def test_more_outside_control_phrasings_are_found(text: str) -> None:
+    assert Area.OUTSIDE_CONTROL in areas_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a bare other person is no reason (BRIEF), with or without its article
+        "So they choose other person, sadly.",
+        "The post has been offered to another candidate.",
+    ],
+)
+def test_a_bare_other_person_is_still_no_reason(text: str) -> None:
+    assert Area.OUTSIDE_CONTROL not in areas_of(text)
+
+
+def test_the_candidates_own_nerves_the_feedback_did_not_name_are_no_confidence_gap() -> None:
+    # Given a candidate's own feeling, which the feedback did not mention
+    text = (
+        "I was really anxious on the day, but the recruiter never brought it up. "
+        "They said my SQL was weak though."
+    )
+    # When analysed / Then only the reason given is read
+    assert areas_of(text) == {Area.TECHNICAL_SKILLS}
+    # while nerves the panel saw are still a confidence gap
+    assert Area.CONFIDENCE in areas_of("You seemed nervous and the panel noticed it.")
+
+
+def test_a_message_relayed_is_not_a_wish_for_more() -> None:
+    # Given praise passed on by the writer / When analysed / Then no gap is read
+    assert (
+        areas_of("The panel wished me to pass on that they found your presentation engaging.")
+        == set()
+    )
+
+
+def test_critique_waved_away_is_culture_fit_not_confidence() -> None:
+    # Given defensiveness when the work was questioned
+    text = (
+        "When the partners questioned your layout, you became defensive and dismissed their "
+        "comments instead of discussing them."
+    )
+    # When analysed / Then it is how one takes critique in the team
+    assert areas_of(text) == {Area.CULTURE_FIT}
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        (
+            "The lab runs under GMP and you had not done method validation before.",
+            {"gmp", "method validation"},
+        ),
+        (
+            "You could not build a pivot table or write a VLOOKUP in the timed task.",
+            {"pivot tables", "vlookup"},
+        ),
+        ("The studio mixes everything in Pro Tools, which you haven't used.", {"pro tools"}),
+        (
+            "The role needs embedded Rust and Zephyr RTOS, and you have not used either.",
+            {"embedded rust", "zephyr rtos"},
+        ),
+        (
+            "The panel needed a teacher with the IB Diploma Programme behind them.",
+            {"ib diploma programme"},
+        ),
+        ("The line runs on Siemens S7-1500 and you have not programmed one.", {"siemens s7-1500"}),
+        (
+            "We need multiparameter flow cytometry, and your use of it is limited.",
+            {"multiparameter flow cytometry"},
+        ),
+        ("The post requires an NVQ Level 3, and you hold Level 2.", {"nvq level 3"}),
+    ],
+)
+def test_skill_names_from_labs_studios_schools_and_plants_are_read(
+    text: str, skills: set[str]
+) -> None:
+    assert skills_of(text) == skills

@@ -31,7 +31,7 @@ def load_evaluate() -> ModuleType:
 
 
 def test_evaluation_set_meets_the_quality_targets() -> None:
-    # Given the labelled development set (the thirteen held-out sets included)
+    # Given the labelled development set (the fourteen held-out sets included)
     evaluate = load_evaluate()
     assert [p.name for p in evaluate.DEV_SET] == [
         "messages.jsonl",
@@ -49,6 +49,7 @@ def test_evaluation_set_meets_the_quality_targets() -> None:
         "holdout_k.jsonl",
         "holdout_l.jsonl",
         "holdout_m.jsonl",
+        "holdout_n.jsonl",
     ]
     examples = evaluate.load_all(evaluate.DEV_SET)
     assert len(examples) >= 1200
