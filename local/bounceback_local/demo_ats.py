@@ -10,8 +10,6 @@ API gave. The fake keeps serving afterwards, so the connection works for a hand-
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any, Protocol
 
 from bounceback_local import sample_delivery
 from bounceback_local.fake_ats import FakeAtsApi
+from bounceback_local.send_webhook import post_delivery
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 PROVIDER = "smartrecruiters"
@@ -69,7 +68,7 @@ def play(client: Client, say: Callable[..., None]) -> None:
         f"back from its API with the employer's key (here a fake at {fake.base_url(PROVIDER)})",
     )
 
-    status = _post(client.base_url + connection["webhook_path"], delivery.raw, delivery.headers)
+    status, _ = post_delivery(client.base_url + connection["webhook_path"], delivery)
     client.sign_in()
     client.call("POST", "/_local/drain")
     _, page = client.call("GET", "/rejections?limit=50")
@@ -81,15 +80,3 @@ def play(client: Client, say: Callable[..., None]) -> None:
         else "the lookup has not logged it yet"
     )
     say(f"SmartRecruiters posts a status change (ids only) -> {status} at once", detail)
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """The delivery with its raw signed bytes, as SmartRecruiters sends it."""
-    request = urllib.request.Request(  # noqa: S310 - the local stack's own loopback URL
-        url, data=body, method="POST", headers=headers | {"content-type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-            return int(answer.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)

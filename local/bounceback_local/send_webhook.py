@@ -168,6 +168,19 @@ def _tell_fake_ats(info: dict[str, Any], provider: str, documents: dict[str, Any
         raise SendError(f"the stack's fake {provider} API answered {status}: {answer}")
 
 
+def post_delivery(url: str, delivery: sample_delivery.Delivery) -> tuple[int, str]:
+    """POST the delivery's raw signed bytes with its own headers, as the provider sends it: the
+    status and the answer's text."""
+    request = urllib.request.Request(  # noqa: S310 - the local stack's URL
+        url, data=delivery.raw, method="POST", headers=delivery.headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
 def stored_secret(info: dict[str, Any], connection_id: str) -> str:
     """A connection's secret read from the embedded AWS, as the webhook function reads it:
     with that function's settings (table, KMS key, endpoint, credentials)."""
@@ -237,14 +250,7 @@ def send(
         _tell_fake_ats(info, provider, delivery.documents)
 
     url = base_url + str(connection["webhook_path"])
-    request = urllib.request.Request(  # noqa: S310
-        url, data=delivery.raw, method="POST", headers=delivery.headers
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-            status, text = answer.status, answer.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, text = error.code, error.read().decode("utf-8", "replace")
+    status, text = post_delivery(url, delivery)
     sent = Sent(provider, str(connection["id"]), created, url, status, text)
     if ats_api is None:
         return sent
