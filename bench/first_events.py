@@ -501,6 +501,10 @@ class Job:
     function: str  # a logical id, or one of REFERENCES
     tracing: bool
 
+    @property
+    def is_reference(self) -> bool:
+        return self.function in REFERENCES
+
 
 @dataclass
 class Figures:
@@ -537,7 +541,7 @@ class Bench:
     def prepare(self, jobs: list[Job]) -> None:
         world = self.world
         for job in jobs:
-            if job.function in REFERENCES:
+            if job.is_reference:
                 continue
             role = self.role(job.function)
             if role in ("api", "webhook"):
@@ -606,7 +610,7 @@ class Bench:
         return _sqs_batch(event, world.queue_arn(function))
 
     def environment(self, job: Job) -> dict[str, str]:
-        function = job.function if job.function not in REFERENCES else self.functions[0]
+        function = job.function if not job.is_reference else self.functions[0]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
@@ -618,7 +622,7 @@ class Bench:
             "PYTHONDONTWRITEBYTECODE": "1",
             **self.environments[function],
         }
-        if job.function not in REFERENCES:
+        if not job.is_reference:
             env["LAMBDA_TASK_ROOT"] = str(self.tasks / function)
         if function == self.publisher:
             env["EVENT_BUS_NAME"] = SINK_BUS
@@ -642,7 +646,7 @@ class Bench:
         token = uuid.uuid4().hex
         job_path = self.work / f"{token}.job.json"
         result_path = self.work / f"{token}.result.json"
-        if job.function in REFERENCES:
+        if job.is_reference:
             spec: dict[str, Any] = {
                 "kind": job.function,
                 "table": self.environments[self.functions[0]]["TABLE_NAME"],
@@ -668,7 +672,7 @@ class Bench:
         completed = subprocess.run(  # noqa: S603 - our own interpreter and driver
             [sys.executable, *python_options, str(DRIVER), str(job_path), str(result_path)],
             env=self.environment(job),
-            cwd=self.tasks / job.function if job.function not in REFERENCES else self.work,
+            cwd=self.tasks / job.function if not job.is_reference else self.work,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -678,7 +682,7 @@ class Bench:
             raise RuntimeError(f"{job}: {completed.stderr[-3000:]}")
         result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
         result["segments"] = self.xray.take()
-        result["ok"] = job.function in REFERENCES or _ok_result(job.function, result["result"])
+        result["ok"] = job.is_reference or _ok_result(job.function, result["result"])
         result["stderr"] = completed.stderr
         job_path.unlink()
         result_path.unlink()
